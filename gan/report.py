@@ -1,0 +1,100 @@
+"""Files a person wants to look at: sample grids, the timelapse GIF, the loss plot, metrics.jsonl."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from gan.checkpoint import atomic_write_bytes
+
+
+def grid_image(digits: np.ndarray, columns: int | None = None, padding: int = 2, scale: int = 2) -> Image.Image:
+    """(N, 28, 28) uint8 -> one grayscale PIL image, digits in rows, upscaled with nearest neighbour."""
+    count = len(digits)
+    columns = columns or math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    cell = 28 + padding
+    canvas = np.full((rows * cell + padding, columns * cell + padding), 40, dtype=np.uint8)
+    for index, digit in enumerate(digits):
+        top, left = padding + (index // columns) * cell, padding + (index % columns) * cell
+        canvas[top:top + 28, left:left + 28] = digit
+    image = Image.fromarray(canvas, mode="L")
+    return image.resize((image.width * scale, image.height * scale), Image.NEAREST) if scale > 1 else image
+
+
+def save_png(image: Image.Image, path: Path) -> None:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    atomic_write_bytes(buffer.getvalue(), path)
+
+
+def save_timelapse(frames: list[Path], path: Path, milliseconds_per_frame: int = 250) -> None:
+    """Every epoch's grid as one looping GIF; the last frame is held longer."""
+    import io
+
+    if not frames:
+        return
+    images = [Image.open(frame).convert("L") for frame in frames]
+    durations = [milliseconds_per_frame] * (len(images) - 1) + [1500]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
+    atomic_write_bytes(buffer.getvalue(), path)
+
+
+def append_jsonl(record: dict, path: Path) -> None:
+    with open(path, "a") as file:
+        file.write(json.dumps(record) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Records of a metrics file; a torn last line (killed mid-write) is skipped."""
+    records = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return records
+
+
+def save_loss_plot(records: list[dict], path: Path) -> None:
+    """losses.png: D and G losses, D(x) and D(G(z)), and the per-epoch FID when there is one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [r for r in records if "loss_d" in r]
+    epochs = [r for r in records if r.get("fid") is not None]
+    if not steps:
+        return
+    panels = 3 if epochs else 2
+    figure, axes = plt.subplots(panels, 1, figsize=(8, 3 * panels), sharex=True)
+    x = [r["step"] for r in steps]
+    axes[0].plot(x, [r["loss_d"] for r in steps], label="D loss", linewidth=1)
+    axes[0].plot(x, [r["loss_g"] for r in steps], label="G loss", linewidth=1)
+    axes[0].set_ylabel("loss")
+    axes[0].legend(loc="upper right")
+    axes[1].plot(x, [r["d_real"] for r in steps], label="D(x), real", linewidth=1)
+    axes[1].plot(x, [r["d_fake"] for r in steps], label="D(G(z)), fake", linewidth=1)
+    axes[1].set_ylim(0, 1)
+    axes[1].set_ylabel("mean D output")
+    axes[1].legend(loc="upper right")
+    if epochs:
+        axes[2].plot([r["step"] for r in epochs], [r["fid"] for r in epochs], marker="o", label="FID (quick)")
+        axes[2].set_yscale("log")
+        axes[2].set_ylabel("FID, lower is better")
+        axes[2].legend(loc="upper right")
+    axes[-1].set_xlabel("optimizer step")
+    figure.tight_layout()
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    atomic_write_bytes(buffer.getvalue(), path)
