@@ -168,6 +168,46 @@ def ema_decay_at(step: int, decay: float) -> float:
     return min(decay, (1.0 + step) / (10.0 + step))
 
 
+def make_train_step(generator_step, discriminator_step, discriminator, generator, generator_ema,
+                    optimizer_g, optimizer_d, config: TrainConfig, batch_size: int, device: torch.device):
+    """One optimizer step of D and one of G, then the EMA; `gan.bench` times exactly this function.
+
+    `generator_step`/`discriminator_step` are what runs forward (compiled or DDP-wrapped);
+    `discriminator`/`generator` are the plain modules, used to freeze D and to read weights.
+    """
+    real_targets = torch.full((batch_size,), 1.0 - config.label_smoothing, device=device)
+    fake_targets = torch.zeros(batch_size, device=device)
+    discriminator_targets = torch.cat([real_targets, fake_targets])  # (2B,) for one D call on [real; fake]
+    generator_targets = torch.ones(batch_size, device=device)
+
+    def train_step(x_real: torch.Tensor, z: torch.Tensor):
+        # (1) Update D: maximize log D(x) + log(1 - D(G(z))), one call on [real; fake]
+        x_fake = generator_step(z)  # (B, 1, 28, 28)
+        logits = discriminator_step(torch.cat([x_real, x_fake.detach()]))  # (2B,)
+        loss_d = F.binary_cross_entropy_with_logits(logits, discriminator_targets)
+        optimizer_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        optimizer_d.step()
+
+        # (2) Update G: the non-saturating loss, maximize log D(G(z)). D's weights are frozen
+        # here so no gradient is spent on them (and DDP does not see a second D backward).
+        discriminator.requires_grad_(False)
+        logits_fake = discriminator(x_fake)
+        loss_g = F.binary_cross_entropy_with_logits(logits_fake, generator_targets)
+        optimizer_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        optimizer_g.step()
+        discriminator.requires_grad_(True)
+
+        # (3) EMA of G, for samples and the export
+        update_ema(generator_ema, generator, ema_decay_at(train_step.step, config.ema_decay))
+        train_step.step += 1
+        return loss_d, loss_g, logits
+
+    train_step.step = 0
+    return train_step
+
+
 def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
     """The data order of one epoch depends on (seed, epoch) only, so a resumed run replays it exactly."""
     generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
@@ -331,10 +371,8 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     stop = StopRequest()
     stop.install()
     local_batch = config.batch_size // distributed.world_size
-    real_targets = torch.full((local_batch,), 1.0 - config.label_smoothing, device=device)
-    fake_targets = torch.zeros(local_batch, device=device)
-    discriminator_targets = torch.cat([real_targets, fake_targets])  # (2B,) for one D call on [real; fake]
-    generator_targets = torch.ones(local_batch, device=device)
+    train_step = make_train_step(generator_step, discriminator_step, discriminator, generator, generator_ema,
+                                 optimizer_g, optimizer_d, config, local_batch, device)
 
     def save_run_checkpoint(best_fid: float):
         if not distributed.is_main:
@@ -377,31 +415,13 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
             x_real = x_real.contiguous(memory_format=memory_format)
             z = torch.randn(local_batch, config.latent_dim, device=device, generator=noise)
 
-            # (1) Update D: maximize log D(x) + log(1 - D(G(z))), one call on [real; fake]
-            x_fake = generator_step(z)
-            logits = discriminator_step(torch.cat([x_real, x_fake.detach()]))
-            loss_d = F.binary_cross_entropy_with_logits(logits, discriminator_targets)
-            optimizer_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            optimizer_d.step()
-
-            # (2) Update G: the non-saturating loss, maximize log D(G(z)). D's weights are frozen
-            # here so no gradient is spent on them (and DDP does not see a second D backward).
-            discriminator.requires_grad_(False)
-            logits_fake = discriminator(x_fake)
-            loss_g = F.binary_cross_entropy_with_logits(logits_fake, generator_targets)
-            optimizer_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            optimizer_g.step()
-            discriminator.requires_grad_(True)
-
-            # (3) EMA of G, for samples and the export
-            update_ema(generator_ema, generator, ema_decay_at(step, config.ema_decay))
+            train_step.step = step  # the EMA warm-up follows the global step, also after a resume
+            loss_d, loss_g, logits = train_step(x_real, z)
             step += 1
             step_in_epoch += 1
             window_steps += 1
 
-            # (4) Log: .item() only here, since each one waits for the device
+            # Log: .item() only here, since each one waits for the device
             if distributed.is_main and (step % config.log_every == 0 or step == total_steps):
                 now = time.perf_counter()
                 images_per_second = window_steps * config.batch_size / max(now - window_start, 1e-9)
