@@ -32,9 +32,10 @@ from gan.data import DataError, load_split
 from gan.models import ModelConfig, build_models, to_uint8
 
 DEVICES = ["auto", "cpu", "cuda", "mps"]
+CHECKPOINT_SECONDS = 300  # save checkpoint.pt at least this often, so a killed run loses minutes, not hours
 # Flags that may change when a run is resumed; the rest define the run and stay as saved.
 RESUMABLE_OVERRIDES = {"epochs", "steps", "device", "export", "tensorboard", "log_every", "eval_samples",
-                       "compile", "resume", "data_dir", "save_every_epoch"}
+                       "compile", "resume", "data_dir", "save_every_epoch", "checkpoint_every"}
 
 
 @dataclass
@@ -60,6 +61,7 @@ class TrainConfig:
     ema_decay: float = field(default=0.999, metadata=doc("decay of the EMA copy of G used for samples and export"))
     log_every: int = field(default=50, metadata=doc("optimizer steps between log lines"))
     eval_samples: int = field(default=2000, metadata=doc("digits for the per-epoch quick FID; 0 = off"))
+    checkpoint_every: int = field(default=0, metadata=doc("also save checkpoint.pt every this many steps; 0 = each epoch and every 5 minutes"))
     save_every_epoch: bool = field(default=False, metadata=doc("also keep a game checkpoint of every epoch in epochs/"))
     compile: str = field(default="auto", metadata=doc("torch.compile the models; auto = on CUDA only", choices=["auto", "on", "off"]))
 
@@ -67,7 +69,7 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "latent_dim", "generator_width", "discriminator_width", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
-        for name in ("steps", "eval_samples"):
+        for name in ("steps", "eval_samples", "checkpoint_every"):
             if getattr(self, name) < 0:
                 raise ValueError(f"--{name.replace('_', '-')} must be 0 or more, got {getattr(self, name)}")
         for name in ("learning_rate_generator", "learning_rate_discriminator"):
@@ -375,6 +377,7 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
                                  optimizer_g, optimizer_d, config, local_batch, device)
 
     def save_run_checkpoint(best_fid: float):
+        noise_states = gather_noise_states(noise, distributed)  # a collective: every rank takes part
         if not distributed.is_main:
             return
         save_checkpoint({
@@ -383,7 +386,7 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
             "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
             "generator_ema": generator_ema.state_dict(),
             "optimizer_g": optimizer_g.state_dict(), "optimizer_d": optimizer_d.state_dict(),
-            "noise_rng_states": gather_noise_states(noise, distributed),
+            "noise_rng_states": noise_states,
             "torch_rng_state": torch.get_rng_state(),
             "step": step, "epoch": epoch, "step_in_epoch": step_in_epoch,
             "seconds": history_seconds + (time.perf_counter() - start_time), "best_fid": best_fid,
@@ -400,7 +403,7 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
 
         progress = tqdm(total=total_steps, initial=step, unit="step", dynamic_ncols=True, file=sys.stderr,
                         mininterval=1.0 if sys.stderr.isatty() else 30.0)
-    start_time = time.perf_counter()
+    start_time = last_save = time.perf_counter()
     window_start, window_steps = time.perf_counter(), 0
     status_note = ""
     interrupted = False
@@ -450,6 +453,12 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
                     sys.exit(3)
             if progress:
                 progress.update(1)
+            # A kill -9 loses at most this much: the last checkpoint is always whole (atomic saves).
+            # (Timed saves only in one process: ranks' clocks would disagree on when to save.)
+            if (config.checkpoint_every and step % config.checkpoint_every == 0) or \
+                    (distributed.world_size == 1 and time.perf_counter() - last_save > CHECKPOINT_SECONDS):
+                save_run_checkpoint(health.best_fid)
+                last_save = time.perf_counter()
             if stop.requested:
                 interrupted = True
                 break
