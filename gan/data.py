@@ -102,11 +102,16 @@ class NumpyOnlyUnpickler(pickle.Unpickler):
         ("numpy._core.multiarray", "_reconstruct"),
         ("numpy", "ndarray"),
         ("numpy", "dtype"),
+        ("_codecs", "encode"),  # Python 3 writes protocol-2 bytes this way; a pure function
     }
 
     def find_class(self, module: str, name: str):
         if (module, name) not in self.ALLOWED:
             raise pickle.UnpicklingError(f"refused to load {module}.{name}: only numpy arrays are allowed")
+        if module == "_codecs":
+            import codecs
+
+            return codecs.encode
         if name == "_reconstruct":
             return np.core.multiarray._reconstruct if not hasattr(np, "_core") else np._core.multiarray._reconstruct
         return getattr(np, name)

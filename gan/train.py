@@ -339,8 +339,14 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         generator_ema.load_state_dict(checkpoint["generator_ema"])
         optimizer_g.load_state_dict(checkpoint["optimizer_g"])
         optimizer_d.load_state_dict(checkpoint["optimizer_d"])
-        noise.set_state(checkpoint["noise_rng_states"][distributed.rank].to(torch.uint8) if device.type == "cpu"
-                        else checkpoint["noise_rng_states"][distributed.rank])
+        states = checkpoint["noise_rng_states"]
+        if len(states) != distributed.world_size:
+            raise ValueError(f"{run_dir} was trained on {len(states)} process(es); resume it with the same number")
+        try:
+            noise.set_state(states[distributed.rank])
+        except RuntimeError:  # saved on another device type: the run goes on, not bit-exactly
+            noise.manual_seed(config.seed * 1_000 + 17 + distributed.rank + checkpoint["step"])
+            log("note: resumed on another device type, so the noise stream restarts (not bit-exact)")
         step, epoch, step_in_epoch = checkpoint["step"], checkpoint["epoch"], checkpoint["step_in_epoch"]
         history_seconds = checkpoint.get("seconds", 0.0)
         log(f"resuming {run_dir} at epoch {epoch + 1}, step {step}")

@@ -1,0 +1,42 @@
+"""Shared fixtures: the real MNIST folder (fetched by `make data` before the tests) and a way to run scripts."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The project's data folder; `make test` fetches MNIST there first (offline-capable)."""
+    from gan.data import ensure_mnist
+
+    ensure_mnist(ROOT / "data", log=lambda message: None)
+    return ROOT / "data"
+
+
+def run_python(*args, timeout=600, check=False, **kwargs) -> subprocess.CompletedProcess:
+    """Run `python <args>` from the repository root, the way a user would, capturing output."""
+    result = subprocess.run([sys.executable, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=timeout, stdin=subprocess.DEVNULL, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+    return result
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, status: int | None = None) -> str:
+    """A bad input must end with a short message and a non-zero status, never a traceback."""
+    assert result.returncode != 0, result.stderr
+    if status is not None:
+        assert result.returncode == status, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert lines, "no message on stderr"
+    assert "error" in lines[-1].lower(), lines[-1]
+    return lines[-1]

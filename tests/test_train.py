@@ -1,0 +1,115 @@
+"""The real train.py as a subprocess on the real data, a few steps at a time."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from conftest import ROOT, assert_one_line_error, run_python
+from gan.checkpoint import load_checkpoint, load_models
+
+SMALL = ["--device", "cpu", "--batch-size", "32", "--generator-width", "16", "--discriminator-width", "16",
+         "--log-every", "5", "--eval-samples", "0"]
+
+
+def train(tmp_path, name, *extra, check=True):
+    run_dir = tmp_path / name
+    result = run_python("train.py", *SMALL, "--run-dir", run_dir, "--export", tmp_path / f"{name}.pt", *extra,
+                        check=check)
+    return run_dir, result
+
+
+def test_short_run_writes_a_run_folder_and_a_game_checkpoint(tmp_path, data_dir):
+    run_dir, result = train(tmp_path, "run", "--steps", "12")
+    for name in ("checkpoint.pt", "best.pt", "losses.png", "timelapse.gif", "metrics.jsonl",
+                 "samples/real.png", "samples/step_0000012.png"):
+        assert (run_dir / name).is_file(), name
+    lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines if "loss_d" in line] == [5, 10, 12]
+    assert all(0 <= line["d_real"] <= 1 and line["images_per_second"] > 0 for line in lines if "loss_d" in line)
+    generator, discriminator, checkpoint = load_models(tmp_path / "run.pt")
+    assert checkpoint["kind"] == "game" and checkpoint["step"] == 12
+    assert not any(key.startswith("optimizer") for key in checkpoint)
+    assert generator(torch.randn(2, 100)).shape == (2, 1, 28, 28)
+    assert "done: 12 steps" in result.stderr
+
+
+def test_resume_is_exact(tmp_path, data_dir):
+    """Stopped after 6 steps and resumed to 14 gives the same weights as 14 steps straight."""
+    straight, _ = train(tmp_path, "straight", "--steps", "14", "--seed", "3")
+    stopped, _ = train(tmp_path, "stopped", "--steps", "6", "--seed", "3")
+    run_python("train.py", "--resume", stopped, "--steps", "14", "--export", tmp_path / "resumed.pt", check=True)
+    a, b = load_checkpoint(straight / "checkpoint.pt"), load_checkpoint(stopped / "checkpoint.pt")
+    assert a["step"] == b["step"] == 14
+    for key in ("generator", "generator_ema", "discriminator"):
+        for name in a[key]:
+            assert torch.equal(a[key][name], b[key][name]), (key, name)
+    assert not torch.equal(a["generator"]["main.0.weight"], load_checkpoint(tmp_path / "stopped.pt")["generator"]["main.0.weight"])
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_from_its_last_good_checkpoint(tmp_path, data_dir):
+    run_dir = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "train.py", *SMALL, "--run-dir", str(run_dir), "--steps", "100000",
+                                "--checkpoint-every", "5", "--export", str(tmp_path / "k.pt")],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not (run_dir / "checkpoint.pt").exists():
+            time.sleep(0.2)
+        time.sleep(1.0)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    # what a kill in the middle of a save leaves behind: a torn temporary file beside the good one
+    (run_dir / ".checkpoint.pt.abc123.tmp").write_bytes(b"half a checkpo")
+    saved_step = load_checkpoint(run_dir / "checkpoint.pt")["step"]
+    assert saved_step >= 5 and saved_step % 5 == 0
+    result = run_python("train.py", "--resume", run_dir, "--steps", saved_step + 3, check=True)
+    assert f"resuming {run_dir}" in result.stderr
+    assert load_checkpoint(run_dir / "checkpoint.pt")["step"] == saved_step + 3
+    assert not list(run_dir.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_saves_and_exits_cleanly(tmp_path, data_dir):
+    run_dir = tmp_path / "interrupted"
+    process = subprocess.Popen([sys.executable, "train.py", *SMALL, "--run-dir", str(run_dir), "--steps", "100000",
+                                "--export", str(tmp_path / "i.pt")],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run_dir / "metrics.jsonl").exists():
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "resume with --resume" in stderr
+    assert load_checkpoint(run_dir / "checkpoint.pt")["step"] >= 5
+    load_models(tmp_path / "i.pt")  # the game can already play against it
+
+
+@pytest.mark.parametrize("flags", [
+    ["--epochs", "0"], ["--batch-size", "many"], ["--bogus"], ["--device", "tpu"], ["--ema-decay", "1.5"],
+    ["--steps", "-1"], ["--learning-rate-generator", "0"],
+])
+def test_bad_flags_give_one_line_and_exit_2(flags):
+    assert_one_line_error(run_python("train.py", *flags), status=2)
+
+
+def test_bad_resume_targets_give_one_line_errors(tmp_path, data_dir):
+    assert "no checkpoint.pt" in assert_one_line_error(run_python("train.py", "--resume", tmp_path / "nothing"), 1)
+    (tmp_path / "corrupt").mkdir()
+    (tmp_path / "corrupt" / "checkpoint.pt").write_bytes(b"\0" * 100)
+    assert "not a readable checkpoint" in assert_one_line_error(run_python("train.py", "--resume", tmp_path / "corrupt"), 1)
+
+
+def test_resume_refuses_to_change_what_defines_the_run(tmp_path, data_dir):
+    run_dir, _ = train(tmp_path, "fixed", "--steps", "2")
+    message = assert_one_line_error(run_python("train.py", "--resume", run_dir, "--batch-size", "64"), 1)
+    assert "--batch-size" in message
+    message = assert_one_line_error(run_python("train.py", *SMALL, "--run-dir", run_dir, "--steps", "2"), 1)
+    assert "already holds a run" in message
