@@ -369,8 +369,10 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     if distributed.is_main:
         report.save_png(report.grid_image(real_preview, columns=8), run_dir / "samples" / "real.png")
         if config.tensorboard:
-            from torch.utils.tensorboard import SummaryWriter
-
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+            except ImportError:
+                raise ValueError("--tensorboard needs the tensorboard package: pip install -e '.[tensorboard]'") from None
             tensorboard = SummaryWriter(str(run_dir / "tensorboard"))
 
     health = Health()
