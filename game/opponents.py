@@ -1,0 +1,137 @@
+"""Find the opponents in `weights/` and read their labels without importing torch.
+
+The title screen has to be up within 2 s, and importing torch alone takes about
+that long, so the list is built by reading each checkpoint's small pickled
+header (`archive/data.pkl` inside torch's zip format) with an unpickler that
+builds nothing but dicts, lists and numbers: tensors become `None` and no
+tensor data is read. That is enough to tell a game checkpoint (`kind == "game"`)
+from the classifier and other files, and to show its epoch and FID. The bridge
+later loads the chosen file properly, with `torch.load(weights_only=True)`.
+"""
+
+import collections
+import io
+import pickle
+import zipfile
+from pathlib import Path
+
+from game.state import Opponent
+
+DIFFICULTIES = ("easy", "medium", "hard")  # the shipped checkpoints, in the order the title lists them
+REPO_ROOT = Path(__file__).resolve().parent.parent
+HEADER_LIMIT = 1 << 20  # the header of a game checkpoint is a few KB; anything larger is not one
+
+
+class PeekError(Exception):
+    """The file is not a readable torch checkpoint; the message is one line."""
+
+
+def _placeholder(*args, **kwargs):
+    return None
+
+
+class HeaderUnpickler(pickle.Unpickler):
+    """Reads the dict structure of a torch checkpoint; every tensor comes out as None.
+
+    Only `collections.OrderedDict` is built for real; any name under `torch`
+    becomes a function that ignores its arguments, and every other global is
+    refused, so the file can run no code.
+    """
+
+    def find_class(self, module: str, name: str):
+        if (module, name) == ("collections", "OrderedDict"):
+            return collections.OrderedDict
+        if module == "torch" or module.startswith("torch."):
+            return _placeholder
+        raise pickle.UnpicklingError(f"unexpected object {module}.{name}")
+
+    def persistent_load(self, pid):
+        return None  # tensor storage lives in other zip members; not needed for labels
+
+
+def peek(path: str | Path) -> dict:
+    """The checkpoint's dict with tensors replaced by None; raises PeekError on anything else."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            headers = [name for name in archive.namelist() if name.endswith("/data.pkl") or name == "data.pkl"]
+            if not headers:
+                raise PeekError(f"{path}: not a torch checkpoint (no data.pkl)")
+            info = archive.getinfo(headers[0])
+            if info.file_size > HEADER_LIMIT:
+                raise PeekError(f"{path}: not a Real or Fake? checkpoint (header too large)")
+            header = archive.read(info)
+    except (OSError, zipfile.BadZipFile, KeyError, EOFError) as error:
+        raise PeekError(f"{path}: not a readable checkpoint ({str(error).splitlines()[0][:80] if str(error) else type(error).__name__})") from error
+    try:
+        content = HeaderUnpickler(io.BytesIO(header)).load()
+    except Exception as error:  # a damaged pickle raises many types; all mean "unreadable"
+        raise PeekError(f"{path}: not a readable checkpoint ({type(error).__name__})") from error
+    if not isinstance(content, dict):
+        raise PeekError(f"{path}: not a Real or Fake? checkpoint")
+    return content
+
+
+def opponent_from(path: Path, header: dict, shown_path: str) -> Opponent:
+    stem = path.stem
+    metrics = header.get("metrics") if isinstance(header.get("metrics"), dict) else {}
+    fid = metrics.get("fid")
+    epoch = header.get("epoch")
+    return Opponent(
+        path=shown_path,
+        name=stem,
+        difficulty=stem if stem in DIFFICULTIES else "",
+        epoch=epoch if isinstance(epoch, int) else None,
+        fid=float(fid) if isinstance(fid, (int, float)) else None,
+    )
+
+
+def display_path(path: Path) -> str:
+    """`weights/easy.pt` when under the current folder, else the absolute path; either one opens the file."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+def find_opponents(folders=None) -> tuple[list[Opponent], list[str]]:
+    """Every game checkpoint in the folders (default: ./weights and the repo's weights/).
+
+    The shipped ones come first as easy, medium, hard; the player's own follow,
+    newest first. Returns (opponents, notices): a notice for each .pt file that
+    could not be read, so a broken file is reported rather than silently dropped.
+    Files of another kind (the digit classifier, run checkpoints) are skipped.
+    """
+    if folders is None:
+        folders = [Path.cwd() / "weights", REPO_ROOT / "weights"]
+    seen, found, notices = set(), [], []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.pt")):
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            try:
+                header = peek(path)
+                modified = path.stat().st_mtime
+            except (PeekError, OSError) as error:
+                notices.append(f"skipped {display_path(path)}: {str(error).split(': ', 1)[-1]}")
+                continue
+            if header.get("kind") != "game":
+                continue
+            found.append((opponent_from(path, header, display_path(path)), modified))
+    shipped = sorted((o for o, _ in found if o.difficulty), key=lambda o: DIFFICULTIES.index(o.difficulty))
+    own = [o for o, _ in sorted(((o, m) for o, m in found if not o.difficulty), key=lambda item: -item[1])]
+    return shipped + own, notices
+
+
+def opponent_for(path: str) -> Opponent:
+    """The one opponent of `--weights PATH`; labels when readable, else just the name (the bridge reports why)."""
+    file = Path(path)
+    try:
+        return opponent_from(file, peek(file), path)
+    except PeekError:
+        return Opponent(path=path, name=file.stem, difficulty=file.stem if file.stem in DIFFICULTIES else "")

@@ -1,0 +1,177 @@
+"""The bridge on real checkpoints: balanced, repeat-free, reproducible rounds scored by D on the shown pixels."""
+
+import gzip
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from gan.checkpoint import CheckpointError, game_checkpoint, save_checkpoint
+from gan.data import MNIST_MD5
+from gan.models import ModelConfig, build_models, from_uint8, to_uint8
+from game.bridge import ASSETS, Bridge, load_test_digits, noise
+from game.opponents import find_opponents, peek
+from game.preparer import Preparer
+from game.state import GameRequest, PrepareFailed, Prepared
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ModelConfig(latent_dim=16, generator_width=8, discriminator_width=8)
+
+
+def save_tiny_checkpoint(path: Path, seed: int = 0, kind: str = "game", epoch: int = 4) -> Path:
+    """A real game checkpoint, written by the trainer's own save path, small enough to make in a test."""
+    torch.manual_seed(seed)
+    generator, discriminator = build_models(TINY)
+    checkpoint = game_checkpoint(generator.state_dict(), discriminator.state_dict(), TINY, epoch=epoch, step=100,
+                                 metrics={"fid": 42.5})
+    checkpoint["kind"] = kind
+    save_checkpoint(checkpoint, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_test_digits()
+
+
+@pytest.fixture(scope="module")
+def bridge(digits):
+    return Bridge(digits)
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    return str(save_tiny_checkpoint(tmp_path_factory.mktemp("weights") / "easy.pt"))
+
+
+def shipped_checkpoints():
+    return sorted(str(p) for p in (ROOT / "weights").glob("*.pt") if p.stem in ("easy", "medium", "hard"))
+
+
+def test_shipped_test_digits_are_the_official_mnist_test_split(digits):
+    images, labels = digits
+    assert images.shape == (10000, 28, 28) and images.dtype == np.uint8 and labels.shape == (10000,)
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        raw = gzip.decompress((ASSETS / f"{name}.gz").read_bytes())
+        assert hashlib.md5(raw).hexdigest() == MNIST_MD5[name]
+
+
+@pytest.mark.parametrize("rounds", [2, 10, 50])
+def test_a_game_is_half_real_half_fake_with_no_repeats(bridge, checkpoint, digits, rounds):
+    setup = bridge.prepare(GameRequest(checkpoint, rounds, seed=11))
+    assert len(setup.rounds) == rounds
+    reals = [r for r in setup.rounds if r.is_real]
+    fakes = [r for r in setup.rounds if not r.is_real]
+    assert len(reals) == len(fakes) == rounds // 2
+    assert len({r.index for r in reals}) == len(reals) and len({r.index for r in fakes}) == len(fakes)
+    assert len({r.image.tobytes() for r in setup.rounds}) == rounds  # no digit shown twice
+    images, labels = digits
+    for round_ in setup.rounds:
+        assert round_.image.shape == (28, 28) and round_.image.dtype == np.uint8
+        assert not round_.image.flags.writeable  # what D scored cannot change before it is drawn
+        assert 0.0 <= round_.d_prob_real <= 1.0
+        if round_.is_real:
+            assert np.array_equal(round_.image, images[round_.index]) and round_.label == labels[round_.index]
+        else:
+            assert round_.label is None and 0 <= round_.index < 2**31
+    assert setup.opponent == "easy" and setup.epoch == 4
+    assert setup.checkpoint_sha256 == hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest()
+
+
+def test_same_seed_same_digits_in_the_same_order(bridge, checkpoint):
+    first = bridge.prepare(GameRequest(checkpoint, 20, seed=7))
+    again = Bridge((bridge.images, bridge.labels)).prepare(GameRequest(checkpoint, 20, seed=7))  # a fresh load too
+    other = bridge.prepare(GameRequest(checkpoint, 20, seed=8))
+    key = lambda setup: [(r.is_real, r.index, r.image.tobytes(), r.d_prob_real) for r in setup.rounds]  # noqa: E731
+    assert key(first) == key(again)
+    assert [r.index for r in first.rounds] != [r.index for r in other.rounds]
+    assert [r.is_real for r in first.rounds] != [True] * 10 + [False] * 10  # shuffled, not reals first
+
+
+def test_d_probability_is_computed_on_exactly_the_shown_image(bridge, checkpoint):
+    setup = bridge.prepare(GameRequest(checkpoint, 10, seed=3))
+    generator, discriminator, _, _ = bridge.opponent(checkpoint)
+    shown = torch.from_numpy(np.stack([r.image for r in setup.rounds]))
+    with torch.inference_mode():
+        expected = torch.sigmoid(discriminator(from_uint8(shown))).numpy()
+    assert [r.d_prob_real for r in setup.rounds] == pytest.approx(expected.tolist(), abs=1e-6)
+    for round_ in setup.rounds:  # a fake is its noise seed through G, rounded to uint8 like a PNG
+        if not round_.is_real:
+            with torch.inference_mode():
+                regenerated = to_uint8(generator(noise([round_.index], TINY.latent_dim)))[0].numpy()
+            assert np.array_equal(regenerated, round_.image)
+
+
+def test_bad_checkpoints_give_one_line_errors(bridge, tmp_path):
+    cases = {
+        "missing.pt": None,
+        "corrupt.pt": b"PK\x03\x04 this is not a checkpoint",
+        "empty.pt": b"",
+    }
+    for name, content in cases.items():
+        if content is not None:
+            (tmp_path / name).write_bytes(content)
+        with pytest.raises(CheckpointError) as error:
+            bridge.prepare(GameRequest(str(tmp_path / name), 10, seed=1))
+        assert "\n" not in str(error.value) and name in str(error.value)
+    classifier = save_tiny_checkpoint(tmp_path / "mnist_classifier.pt", kind="classifier")
+    with pytest.raises(CheckpointError, match="classifier checkpoint, not a game opponent"):
+        bridge.prepare(GameRequest(str(classifier), 10, seed=1))
+    wrong_shape = tmp_path / "wrong.pt"
+    save_tiny_checkpoint(wrong_shape)
+    content = torch.load(wrong_shape, weights_only=True)
+    content["model_config"]["generator_width"] = 16
+    save_checkpoint(content, wrong_shape)
+    with pytest.raises(CheckpointError, match="do not fit"):
+        bridge.prepare(GameRequest(str(wrong_shape), 10, seed=1))
+    with pytest.raises(ValueError, match="even number"):
+        bridge.prepare(GameRequest(str(classifier), 9, seed=1))
+
+
+def test_opponent_list_skips_other_kinds_and_orders_shipped_then_newest(tmp_path):
+    folder = tmp_path / "weights"
+    for index, name in enumerate(["hard", "older-run", "easy", "newer-run", "medium"]):
+        path = save_tiny_checkpoint(folder / f"{name}.pt", epoch=index)
+        os.utime(path, (1_000_000 + index, 1_000_000 + index))
+    save_tiny_checkpoint(folder / "mnist_classifier.pt", kind="classifier")
+    (folder / "broken.pt").write_bytes(b"not a zip")
+    opponents, notices = find_opponents([folder])
+    assert [o.name for o in opponents] == ["easy", "medium", "hard", "newer-run", "older-run"]
+    assert [o.difficulty for o in opponents] == ["easy", "medium", "hard", "", ""]
+    assert opponents[0].epoch == 2 and opponents[0].fid == 42.5 and opponents[0].title == "Easy"
+    assert len(notices) == 1 and "broken.pt" in notices[0]
+
+
+def test_peek_reads_labels_without_loading_tensors(tmp_path):
+    path = save_tiny_checkpoint(tmp_path / "x.pt", epoch=9)
+    header = peek(path)
+    assert header["kind"] == "game" and header["epoch"] == 9 and header["generator"]["main.0.weight"] is None
+
+
+def test_preparer_hands_over_rounds_from_its_thread(checkpoint, digits, tmp_path):
+    woken = []
+    preparer = Preparer(notify=lambda: woken.append(1), make_bridge=lambda: Bridge(digits)).start()
+    good, bad = GameRequest(checkpoint, 10, seed=1), GameRequest(str(tmp_path / "nope.pt"), 10, seed=1)
+    try:
+        for request, expected in ((good, Prepared), (bad, PrepareFailed)):
+            preparer.want(request)
+            deadline = time.monotonic() + 30
+            while preparer.take(request) is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert isinstance(preparer.take(request), expected)
+        assert "no such file" in preparer.take(bad).message
+        assert woken
+    finally:
+        preparer.stop()
+        preparer.join(5)
+
+
+@pytest.mark.parametrize("path", shipped_checkpoints() or [pytest.param("", marks=pytest.mark.skip(reason="no shipped weights yet"))])
+def test_shipped_checkpoints_make_good_games(bridge, path):
+    setup = bridge.prepare(GameRequest(path, 50, seed=0))
+    assert sum(r.is_real for r in setup.rounds) == 25
+    assert len({r.image.tobytes() for r in setup.rounds}) == 50

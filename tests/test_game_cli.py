@@ -1,0 +1,53 @@
+"""`python -m game` from the outside: bad flags and bad checkpoints end with one line, never a traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_game(*flags, tmp_path, timeout=60):
+    environment = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+                   "REAL_OR_FAKE_HOME": str(tmp_path / "home")}
+    return subprocess.run([sys.executable, "-m", "game", *flags], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--rounds", "7"], "--rounds must be an even number"),
+    (["--rounds", "0"], "--rounds must be an even number"),
+    (["--rounds", "1000"], "--rounds must be an even number"),
+    (["--rounds", "ten"], "invalid int value"),
+    (["--seed", "-5"], "--seed must be 0 or more"),
+    (["--difficulty", "hard"], "unrecognized arguments"),
+    (["--weights"], "expected one argument"),
+])
+def test_bad_flags_exit_2_with_one_line(tmp_path, flags, words):
+    result = run_game(*flags, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_every_flag(tmp_path):
+    result = run_game("--help", tmp_path=tmp_path)
+    assert result.returncode == 0
+    for flag in ("--weights", "--rounds", "--seed", "--fullscreen", "--no-reveal"):
+        assert flag in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("content, words", [(None, "no such file"), (b"not a checkpoint at all", "not a readable checkpoint")])
+def test_a_named_checkpoint_that_cannot_be_played_exits_1(tmp_path, content, words):
+    path = tmp_path / "opponent.pt"
+    if content is not None:
+        path.write_bytes(content)
+    result = run_game("--weights", str(path), tmp_path=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and words in errors[0] and "opponent.pt" in errors[0]

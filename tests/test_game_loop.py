@@ -1,0 +1,287 @@
+"""The real pygame loop for scripted frames under SDL's dummy driver, each screen checked by its pixels."""
+
+import json
+import os
+import threading
+import time
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"  # no window, same drawing
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import numpy as np  # noqa: E402
+import pygame  # noqa: E402
+import pytest  # noqa: E402
+
+from game.__main__ import PlayConfig, build  # noqa: E402
+from game.bridge import Bridge, load_test_digits  # noqa: E402
+from game.loop import Loop  # noqa: E402
+from game.state import Phase  # noqa: E402
+from game.view import BACKGROUND, MUTED, PANEL, RIGHT, SELECTED, TEXT, WRONG  # noqa: E402
+from test_game_bridge import save_tiny_checkpoint  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_test_digits()
+
+
+@pytest.fixture
+def weights(tmp_path):
+    folder = tmp_path / "weights"
+    save_tiny_checkpoint(folder / "easy.pt")
+    save_tiny_checkpoint(folder / "my-run.pt", seed=1)
+    return folder
+
+
+def open_game(tmp_path, weights, digits, **flags) -> Loop:
+    config = PlayConfig(**{"seed": 5, "rounds": 4, **flags})
+    loop = build(config, history_file=tmp_path / "home" / "history.jsonl", opponent_folders=[weights],
+                 make_bridge=lambda: Bridge(digits))
+    loop.log = []
+    loop.log = loop.log.append
+    loop.start()
+    return loop
+
+
+@pytest.fixture
+def loop(tmp_path, weights, digits):
+    loop = open_game(tmp_path, weights, digits)
+    pump(loop, lambda: loop.game.ready)
+    yield loop
+    loop.close()
+
+
+def pump(loop: Loop, condition, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the loop never got there"
+        loop.frame(20)
+
+
+def press(loop: Loop, key: int) -> None:
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+    loop.frame()
+
+
+def click(loop: Loop, position) -> None:
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=tuple(map(int, position))))
+    loop.frame()
+
+
+def pixels(loop: Loop, rect=None) -> np.ndarray:
+    """(H, W, 3) copy of the screen, or of `rect` of it."""
+    array = pygame.surfarray.array3d(loop.screen).transpose(1, 0, 2)
+    if rect is not None:
+        array = array[rect.top:rect.bottom, rect.left:rect.right]
+    return array
+
+
+def share(loop: Loop, rect, colour, tolerance: int = 8) -> float:
+    region = pixels(loop, rect).astype(int)
+    return float((np.abs(region - np.array(colour)).max(axis=2) <= tolerance).mean())
+
+
+def assert_digit_drawn(loop: Loop, image: np.ndarray, rect: pygame.Rect) -> None:
+    """Each MNIST pixel is a solid block of its own grey: nearest-neighbour, not smoothed."""
+    region = pixels(loop, rect)
+    block = rect.w / 28
+    for row in range(28):
+        for column in range(28):
+            y, x = int((row + 0.5) * block), int((column + 0.5) * block)
+            assert tuple(region[y, x]) == (image[row, column],) * 3, (row, column)
+
+
+def test_title_screen(loop):
+    layout = loop.view.title_layout(loop.game, loop.screen.get_size())
+    assert share(loop, layout["start"], RIGHT) > 0.5  # the Play button lights up once the rounds are ready
+    chosen_index, chosen_row = layout["rows"][0]
+    assert loop.game.opponents[chosen_index].name == "easy"  # shipped first
+    assert share(loop, chosen_row, SELECTED) > 0.01  # the chosen opponent is outlined
+    assert share(loop, layout["rows"][1][1], SELECTED) == 0.0
+    assert [choice for choice, _ in layout["rounds"]] == [4, 10, 20, 50]  # --rounds 4 joins the usual choices
+    four = dict(layout["rounds"])[4]
+    assert share(loop, four, SELECTED) > 0.01 and share(loop, dict(layout["rounds"])[50], SELECTED) == 0.0
+    title_band = pygame.Rect(0, 0, loop.screen.get_width(), int(loop.screen.get_height() * 0.16))
+    assert share(loop, title_band, TEXT, 20) > 0.03  # "Real or Fake?" in large letters
+
+    press(loop, pygame.K_RIGHT)  # 10 rounds: the outline moves
+    assert loop.game.settings.rounds == 10
+    assert share(loop, dict(layout["rounds"])[10], SELECTED) > 0.01 and share(loop, four, SELECTED) == 0.0
+    press(loop, pygame.K_LEFT)
+    press(loop, pygame.K_DOWN)
+    assert loop.game.opponent.name == "my-run"
+    assert share(loop, layout["rows"][1][1], SELECTED) > 0.01
+
+
+def test_first_frame_comes_before_the_model_side_is_loaded(tmp_path, weights, digits):
+    release = threading.Event()
+
+    def slow_bridge():
+        release.wait(10)  # stands in for importing torch
+        return Bridge(digits)
+
+    loop = build(PlayConfig(seed=1), history_file=tmp_path / "h.jsonl", opponent_folders=[weights], make_bridge=slow_bridge)
+    try:
+        loop.start()
+        assert loop.frames == 1 and loop.game.phase == Phase.TITLE
+        loop.frame()
+        assert not loop.game.ready
+        start = loop.view.title_layout(loop.game, loop.screen.get_size())["start"]
+        beside = pygame.Rect(start.right, start.y, loop.screen.get_width() - start.right, start.h)
+        assert share(loop, beside, MUTED, 30) > 0.005  # "getting ready..." while the model side loads
+        release.set()
+        pump(loop, lambda: loop.game.ready)
+        loop.frame()
+        assert share(loop, beside, MUTED, 30) == 0.0
+    finally:
+        release.set()
+        loop.close()
+
+
+def test_a_game_through_every_screen(loop, tmp_path):
+    press(loop, pygame.K_RETURN)
+    game = loop.game
+    assert game.phase == Phase.ROUND  # prepared ahead: no loading screen
+    layout = loop.view.play_layout(loop.screen.get_size())
+    assert_digit_drawn(loop, game.round.image, layout["digit"])
+    assert np.array_equal(pixels(loop, layout["small"])[:, :, 0], game.round.image)  # the actual 28x28 too
+    for button in ("real", "fake"):
+        assert share(loop, layout[button], PANEL) > 0.6
+
+    # reveal: the card of each answer is outlined in blue when right, orange when wrong (and marked with a shape)
+    first = game.round
+    press(loop, pygame.K_r)
+    assert game.phase == Phase.REVEAL
+    you_right, d_right = first.is_real, first.d_correct
+    for card, right in ((layout["real"], you_right), (layout["fake"], d_right)):
+        edge = pygame.Rect(card.x, card.centery - 10, 4, 20)
+        assert share(loop, edge, RIGHT if right else WRONG) > 0.9
+        assert share(loop, edge, WRONG if right else RIGHT) == 0.0
+    assert_digit_drawn(loop, first.image, layout["digit"])  # the same digit stays for the reveal
+
+    # help over the reveal, then back
+    press(loop, pygame.K_h)
+    assert game.phase == Phase.HELP
+    assert pixels(loop)[2, 2].sum() < sum(BACKGROUND)  # the screen behind is dimmed
+    assert share(loop, pygame.Rect(loop.screen.get_width() // 2, 80, loop.screen.get_width() // 3, 400), SELECTED) > 0.005
+    press(loop, pygame.K_ESCAPE)
+    assert game.phase == Phase.REVEAL
+
+    press(loop, pygame.K_SPACE)
+    assert game.phase == Phase.ROUND and game.current == 1
+    assert_digit_drawn(loop, game.round.image, layout["digit"])
+    click(loop, layout["fake"].center)  # the mouse answers too
+    assert game.answers[-1].answer_real is False
+    press(loop, pygame.K_RETURN)
+    press(loop, pygame.K_LEFT)
+    press(loop, pygame.K_SPACE)
+    press(loop, pygame.K_RIGHT)
+    press(loop, pygame.K_SPACE)
+    assert game.phase == Phase.SUMMARY
+
+    # summary: every digit in the review grid, your bar, the marks, and the record on disk
+    summary = loop.view.summary_layout(game, loop.screen.get_size())
+    side = int(summary["tile"] * 0.64)
+    for tile, round_ in zip(summary["tiles"], game.rounds):
+        image_rect = pygame.Rect(0, 0, side, side)
+        image_rect.midtop = (tile.centerx, tile.y + int(summary["tile"] * 0.08))
+        reference = pygame.transform.scale(pygame.surfarray.make_surface(np.stack([round_.image.T] * 3, axis=2)), (side, side))
+        expected = pygame.surfarray.array3d(reference).transpose(1, 0, 2)
+        assert np.array_equal(pixels(loop, image_rect), expected)
+    right_marks = sum(a.answer_real == r.is_real for r, a in zip(game.rounds, game.answers)) + sum(r.d_correct for r in game.rounds)
+    grid = summary["grid"]
+    assert (share(loop, grid, RIGHT) > 0) == (right_marks > 0)
+    assert (share(loop, grid, WRONG) > 0) == (right_marks < 8)
+    for bar, correct, colour in zip(summary["bars"], (game.score.player_correct, game.score.d_correct), (TEXT, MUTED)):
+        top_row = pygame.Rect(bar.x, bar.y + 3, bar.w, 1)  # above the interval whisker
+        filled = share(loop, top_row, colour, 4) * bar.w
+        assert abs(filled - bar.w * correct / 4) <= 8  # bar length = accuracy (less the 50% line)
+    lines = (tmp_path / "home" / "history.jsonl").read_text().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["n_rounds"] == 4 and [r["answer_real"] for r in record["rounds"]] == [True, False, True, False]
+
+    press(loop, pygame.K_ESCAPE)
+    assert game.phase == Phase.TITLE
+    title = loop.view.title_layout(game, loop.screen.get_size())
+    pump(loop, lambda: game.ready)
+    assert share(loop, title["start"], RIGHT) > 0.5
+
+
+def test_the_layout_follows_a_resize(loop):
+    press(loop, pygame.K_RETURN)
+    pygame.display.set_mode((900, 560), pygame.RESIZABLE)
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=900, h=560, size=(900, 560)))
+    loop.frame()
+    assert loop.screen.get_size() == (900, 560)
+    layout = loop.view.play_layout((900, 560))
+    assert layout["digit"].right <= 900 and layout["fake"].bottom <= 560
+    assert_digit_drawn(loop, loop.game.round.image, layout["digit"])
+    click(loop, layout["real"].center)
+    assert loop.game.phase == Phase.REVEAL
+
+
+def test_fullscreen_toggles_and_comes_back(loop):
+    size = loop.screen.get_size()
+    press(loop, pygame.K_F11)
+    assert loop.fullscreen
+    press(loop, pygame.K_F11)
+    assert not loop.fullscreen and loop.screen.get_size() == size
+
+
+def test_measurement_mode_goes_straight_to_the_next_digit(tmp_path, weights, digits):
+    loop = open_game(tmp_path, weights, digits, reveal=False)
+    try:
+        pump(loop, lambda: loop.game.ready)
+        press(loop, pygame.K_RETURN)
+        first = loop.game.round
+        press(loop, pygame.K_f)
+        assert loop.game.phase == Phase.ROUND and loop.game.round is not first
+        assert_digit_drawn(loop, loop.game.round.image, loop.view.play_layout(loop.screen.get_size())["digit"])
+    finally:
+        loop.close()
+
+
+def test_quit_key_and_window_close_end_the_run(tmp_path, weights, digits):
+    for event in (pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, mod=0, unicode="q", scancode=0),
+                  pygame.event.Event(pygame.QUIT)):
+        loop = build(PlayConfig(seed=1), history_file=tmp_path / "h.jsonl", opponent_folders=[weights],
+                     make_bridge=lambda: Bridge(digits))
+        start = loop.start
+
+        def start_then_quit(event=event, start=start):
+            start()
+            pygame.event.post(event)
+
+        loop.start = start_then_quit
+        assert loop.run() == 0
+
+
+def test_a_named_checkpoint_that_cannot_load_shows_why_and_exits_1(tmp_path, weights, digits):
+    missing = str(tmp_path / "nothing-here.pt")
+    loop = build(PlayConfig(weights=missing), history_file=tmp_path / "h.jsonl", make_bridge=lambda: Bridge(digits))
+    messages = []
+    loop.log = messages.append
+    loop.start()
+    try:
+        pump(loop, lambda: loop.game.phase == Phase.FAILED)
+        assert share(loop, pygame.Rect((0, 0), loop.screen.get_size()), WRONG) > 0.002  # the cross and the reason
+        assert loop.game.quit and loop.game.exit_code == 1  # headless: nobody could press a key
+        assert len(messages) == 1 and messages[0].startswith("error: ") and "no such file" in messages[0]
+    finally:
+        loop.close()
+
+
+def test_no_opponents_says_how_to_get_one(tmp_path, digits):
+    empty = tmp_path / "weights"
+    empty.mkdir()
+    loop = build(PlayConfig(), history_file=tmp_path / "h.jsonl", opponent_folders=[empty], make_bridge=lambda: Bridge(digits))
+    loop.start()
+    try:
+        press(loop, pygame.K_RETURN)
+        assert loop.game.phase == Phase.TITLE
+        start = loop.view.title_layout(loop.game, loop.screen.get_size())["start"]
+        assert share(loop, start, RIGHT) == 0.0 and share(loop, start, PANEL) > 0.5
+    finally:
+        loop.close()
