@@ -29,7 +29,7 @@ SELECTED = (240, 228, 66)  # Okabe-Ito yellow, for "this is chosen" only
 GREY_PALETTE = [(value, value, value) for value in range(256)]
 
 KEY_HELP = [
-    ("Enter", "start a game (title) · play again (summary)"),
+    ("Enter", "play (title), play again (summary)"),
     ("R  or  Left", "this digit is real"),
     ("F  or  Right", "this digit is fake"),
     ("Space  or  Enter", "next digit, after a reveal"),
@@ -211,33 +211,47 @@ class View:
                 "next": pygame.Rect(real.left, real.top, fake.right - real.left, button_height)}
 
     def summary_layout(self, game: Game, size) -> dict:
+        """Stats on the left; on the right every digit, the real ones above the fakes, so no tile needs a label."""
         width, height = size
         u = self.unit(size)
         margin = int(36 * u)
         top = int(height * 0.2)
         stats = pygame.Rect(margin, top, int(width * 0.42), int(height * 0.86) - top)
-        grid = pygame.Rect(stats.right + int(30 * u), top + int(10 * u), width - margin - stats.right - int(30 * u),
-                           stats.h - int(10 * u))
-        count = max(1, len(game.rounds))
-        aspect = 1.5  # a tile is its digit plus two lines of text below
+        grid = pygame.Rect(stats.right + int(30 * u), top, width - margin - stats.right - int(30 * u), stats.h)
+        groups = [[i for i, r in enumerate(game.rounds) if r.is_real], [i for i, r in enumerate(game.rounds) if not r.is_real]]
+        heading, gap, aspect = int(34 * u), int(14 * u), 1.32  # a tile is its digit over a row of two marks
+        largest = max(1, *(len(group) for group in groups))
+        room = (grid.h - 2 * heading - gap) / 2
         best = (1, 1, 0.0)
-        for columns in range(1, count + 1):
-            rows = math.ceil(count / columns)
-            tile = min(grid.w / columns, grid.h / (rows * aspect))
+        for columns in range(1, largest + 1):
+            rows = math.ceil(largest / columns)
+            tile = min(grid.w / columns, room / (rows * aspect), 150 * u)
             if tile > best[2]:
                 best = (columns, rows, tile)
         columns, rows, tile = best
-        block = pygame.Rect(0, 0, int(columns * tile), int(rows * tile * aspect))
-        block.midtop = (grid.centerx, grid.y)
-        tiles = []
-        for index in range(len(game.rounds)):
-            row, column = divmod(index, columns)
-            tiles.append(pygame.Rect(int(block.x + column * tile), int(block.y + row * tile * aspect), int(tile), int(tile * aspect)))
+        tiles: list = [None] * len(game.rounds)
+        headings = []
+        y = grid.y
+        for name, group in zip(("REAL", "FAKE"), groups):
+            headings.append((name, len(group), pygame.Rect(grid.x, y, grid.w, heading)))
+            y += heading
+            used = math.ceil(len(group) / columns) if group else 1
+            left = grid.centerx - min(columns, max(1, len(group))) * tile / 2
+            for position, index in enumerate(group):
+                row, column = divmod(position, columns)
+                tiles[index] = pygame.Rect(int(left + column * tile), int(y + row * tile * aspect), int(tile), int(tile * aspect))
+            y += used * tile * aspect + gap
+        images = []
+        for rect in tiles:
+            image = pygame.Rect(0, 0, int(tile * 0.74), int(tile * 0.74))
+            image.midtop = (rect.centerx, rect.y + int(tile * 0.05))
+            images.append(image)
         inner = stats.w - int(40 * u)
         bar_width = inner - int(64 * u) - int(150 * u)
         bars = [pygame.Rect(stats.x + int(84 * u), stats.y + int(18 * u) + row * int(50 * u), bar_width, int(34 * u))
                 for row in range(2)]
-        return {"stats": stats, "grid": grid, "block": block, "tiles": tiles, "tile": tile, "bars": bars}
+        return {"stats": stats, "grid": grid, "tiles": tiles, "images": images, "tile": tile, "headings": headings,
+                "bars": bars}
 
     # ------------------------------------------------------------------ what a click does
 
@@ -572,6 +586,9 @@ class View:
         y += 38 * u
         y = self.paragraph(surface, "HYPE: 50% means the generator's digits cannot be told from real ones.",
                            24 * u, MUTED, x, y, int(inner))
+        if game.answers:
+            seconds = sorted(answer.ms for answer in game.answers)[len(game.answers) // 2] / 1000
+            y = self.paragraph(surface, f"You took {seconds:.1f} s per digit (median).", 28 * u, TEXT, x, y + 14 * u, int(inner))
         y = max(y + 12 * u, stats.bottom - 52 * u)
         if game.is_personal_best:
             first = game.previous_best is None
@@ -592,33 +609,31 @@ class View:
             self.fit_text(surface, game.notices[-1], 24 * u, WRONG, (12 * u, height - 90 * u), width - 24 * u)
 
     def draw_review(self, surface, game: Game, layout, u) -> None:
-        grid, tile = layout["grid"], layout["tile"]
-        self.fit_text(surface, "Every digit: the truth, then you and D (tick right, cross wrong)",
-                      26 * u, MUTED, (grid.centerx, grid.y - 8 * u), grid.w, "midbottom")
-        side = int(tile * 0.64)
-        line = max(10, tile * 0.2)
-        while line > 10 and self.font(line * 1.1).size("you")[0] + self.font(line * 1.1).size("D")[0] + line * 3.9 > tile * 0.9:
-            line *= 0.94
-        font = self.font(line * 1.1)
-        for rect, round_, answer in zip(layout["tiles"], game.rounds, game.answers):
-            image_rect = pygame.Rect(0, 0, side, side)
-            image_rect.midtop = (rect.centerx, rect.y + int(tile * 0.08))
+        tile = layout["tile"]
+        for number, (name, count, rect) in enumerate(layout["headings"]):
+            label = self.text(surface, f"{count} {name}", 30 * u, TEXT, (rect.x, rect.centery), "midleft")
+            what = "MNIST test digits" if name == "REAL" else "drawn by the generator"
+            self.text(surface, what, 24 * u, MUTED, (label.right + 10 * u, rect.centery + 1 * u), "midleft")
+            if number == 0:
+                self.text(surface, "marks under each: you, D", 24 * u, MUTED, (rect.right, rect.centery + 1 * u), "midright")
+        labelled = tile * 0.16 >= 14  # room for the words "you" and "D" beside the marks
+        icon = tile * (0.2 if labelled else 0.26)
+        font_size = tile * 0.16
+        for image_rect, round_, answer in zip(layout["images"], game.rounds, game.answers):
             pygame.draw.rect(surface, OUTLINE, image_rect.inflate(4, 4), width=2)
-            surface.blit(self.digit(round_.image, side), image_rect)
-            truth_y = image_rect.bottom + int(tile * 0.06)
-            truth = self.text(surface, "REAL" if round_.is_real else "FAKE", line * 1.25, TEXT, (rect.centerx, truth_y), "midtop")
-            # "you [mark]   D [mark]", centred as one group under the digit
-            icon, gap = line * 0.9, line * 0.3
-            you_width, d_width = font.size("you")[0], font.size("D")[0]
-            total = you_width + gap + icon + line * 0.9 + d_width + gap + icon
-            x = rect.centerx - total / 2
-            center_y = truth.bottom + line * 0.75
+            surface.blit(self.digit(round_.image, image_rect.w), image_rect)
+            center_y = image_rect.bottom + tile * 0.2
             you_right = answer.answer_real == round_.is_real
-            for name, name_width, correct in (("you", you_width, you_right), ("D", d_width, round_.d_correct)):
-                self.text(surface, name, line * 1.1, MUTED, (x, center_y), "midleft")
-                x += name_width + gap
-                self.mark(surface, correct, (x + icon / 2, center_y), icon)
-                x += icon + line * 0.9
+            for side, name, correct in ((-1, "you", you_right), (1, "D", round_.d_correct)):
+                center_x = image_rect.centerx + side * tile / 4  # each mark centred in its half of the tile
+                if labelled:
+                    label_width = self.font(font_size).size(name)[0]
+                    group = label_width + icon * 0.3 + icon
+                    left = center_x - group / 2
+                    self.text(surface, name, font_size, MUTED, (left, center_y), "midleft")
+                    self.mark(surface, correct, (left + label_width + icon * 0.3 + icon / 2, center_y), icon)
+                else:
+                    self.mark(surface, correct, (center_x, center_y), icon)
 
     def draw_help(self, surface, game: Game) -> None:
         width, height = surface.get_size()

@@ -182,10 +182,9 @@ def test_a_game_through_every_screen(loop, tmp_path):
 
     # summary: every digit in the review grid, your bar, the marks, and the record on disk
     summary = loop.view.summary_layout(game, loop.screen.get_size())
-    side = int(summary["tile"] * 0.64)
-    for tile, round_ in zip(summary["tiles"], game.rounds):
-        image_rect = pygame.Rect(0, 0, side, side)
-        image_rect.midtop = (tile.centerx, tile.y + int(summary["tile"] * 0.08))
+    assert [count for _, count, _ in summary["headings"]] == [2, 2]  # reals above fakes
+    for image_rect, round_ in zip(summary["images"], game.rounds):
+        side = image_rect.w
         reference = pygame.transform.scale(pygame.surfarray.make_surface(np.stack([round_.image.T] * 3, axis=2)), (side, side))
         expected = pygame.surfarray.array3d(reference).transpose(1, 0, 2)
         assert np.array_equal(pixels(loop, image_rect), expected)
