@@ -70,6 +70,7 @@ class Loop:
         pygame.display.init()
         pygame.font.init()
         pygame.display.set_caption("Real or Fake?")
+        pygame.display.set_icon(self.view.icon())
         self.wake_event = pygame.event.custom_type()
         self._set_mode()
         pygame.key.set_repeat()  # a held key must not answer several digits

@@ -79,6 +79,14 @@ class View:
     def forget_digits(self) -> None:
         self._digits.clear()
 
+    def icon(self) -> pygame.Surface:
+        """The window icon: a question mark on the game's background."""
+        surface = pygame.Surface((64, 64))
+        surface.fill(BACKGROUND)
+        pygame.draw.rect(surface, RIGHT, surface.get_rect().inflate(-6, -6), width=5, border_radius=12)
+        self.text(surface, "?", 66, TEXT, (32, 35), "center")
+        return surface
+
     # ------------------------------------------------------------------ drawing helpers
 
     def text(self, surface, string, size, color, position, anchor="topleft") -> pygame.Rect:
@@ -145,7 +153,7 @@ class View:
         label_size = label_size or rect.h * 0.5
         if hint:
             self.fit_text(surface, label, label_size, TEXT, (rect.centerx, rect.centery - rect.h * 0.13), rect.w * 0.9, "center")
-            self.fit_text(surface, hint, max(18, rect.h * 0.28), MUTED, (rect.centerx, rect.bottom - rect.h * 0.2), rect.w * 0.9, "center")
+            self.fit_text(surface, hint, max(11, rect.h * 0.28), MUTED, (rect.centerx, rect.bottom - rect.h * 0.2), rect.w * 0.9, "center")
         else:
             self.fit_text(surface, label, label_size, TEXT, rect.center, rect.w * 0.9, "center")
 
@@ -317,12 +325,12 @@ class View:
         elif len(game.opponents) > 1:
             self.text(surface, "Up / Down", 26 * u, MUTED, (left.right - pad, left.y + 22 * u), "topright")
         if not game.opponents:
-            self.paragraph(surface, "No opponents yet: there is no game checkpoint in weights/.",
-                           32 * u, TEXT, left.x + pad, left.y + 70 * u, left.w - 2 * pad)
-            self.paragraph(surface, "Get the shipped ones back with   git checkout weights/\n"
-                           "or train your own with   python train.py\n"
-                           "(it saves weights/<run>.pt, which then shows up here).",
-                           28 * u, MUTED, left.x + pad, left.y + 120 * u, left.w - 2 * pad)
+            y = self.paragraph(surface, "No opponents yet: there is no game checkpoint in weights/.",
+                               32 * u, TEXT, left.x + pad, left.y + 70 * u, left.w - 2 * pad)
+            self.paragraph(surface, "The shipped ones, weights/easy.pt, medium.pt and hard.pt, come with the "
+                           "repository. Or train your own with   python train.py   which saves "
+                           "weights/<run>.pt, and it shows up here.",
+                           28 * u, MUTED, left.x + pad, y + 14 * u, left.w - 2 * pad)
         for index, rect in layout["rows"]:
             opponent = game.opponents[index]
             chosen = index == game.selected
@@ -384,11 +392,10 @@ class View:
         if can_start and not game.ready:
             self.text(surface, "getting ready...", 24 * u, MUTED, (start.right + 16 * u, start.centery), "midleft")
         self.text(surface, "H  help      Q  quit      F11  fullscreen", 26 * u, MUTED, (width // 2, height - 10 * u), "midbottom")
-        if game.notices:
-            y = 8 * u
-            for notice in game.notices[-3:]:
-                self.fit_text(surface, notice, 24 * u, WRONG, (12 * u, y), width - 24 * u)
-                y += 22 * u
+        if game.notices:  # one line between the subtitle and the panels; all of them went to stderr too
+            more = f"   (+{len(game.notices) - 1} more, see the terminal)" if len(game.notices) > 1 else ""
+            self.fit_text(surface, "! " + game.notices[0] + more, 24 * u, WRONG,
+                          (width // 2, layout["left"].y - 8 * u), width - 24 * u, "midbottom")
 
     def draw_loading(self, surface, game: Game, mouse) -> None:
         width, height = surface.get_size()

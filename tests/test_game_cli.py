@@ -1,5 +1,6 @@
 """`python -m game` from the outside: bad flags and bad checkpoints end with one line, never a traceback."""
 
+import json
 import os
 import subprocess
 import sys
@@ -51,3 +52,21 @@ def test_a_named_checkpoint_that_cannot_be_played_exits_1(tmp_path, content, wor
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and words in errors[0] and "opponent.pt" in errors[0]
+
+
+@pytest.mark.slow
+def test_the_performance_script_reports_every_figure(tmp_path):
+    environment = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    save_tiny = ("from pathlib import Path; import sys; sys.path.insert(0, 'tests'); "
+                 "from test_game_bridge import save_tiny_checkpoint; "
+                 f"save_tiny_checkpoint(Path({str(tmp_path / 'tiny.pt')!r}))")
+    subprocess.run([sys.executable, "-c", save_tiny], cwd=ROOT, check=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "game.measure", "--weights", str(tmp_path / "tiny.pt"),
+                             "--rounds", "4", "--launches", "1", "--json"],
+                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert 0 < figures["first_frame_s"]["median"] < figures["ready_s"]
+    for name in ("answer_to_next_digit", "answer_to_reveal", "continue_to_next_digit"):
+        assert figures[name]["n"] >= 3 and figures[name]["max_ms"] > 0
+    assert figures["rss_mb"]["first_frame"] < figures["rss_mb"]["ready"] <= figures["rss_mb"]["peak"]
