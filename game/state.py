@@ -319,7 +319,7 @@ class Game:
             return
         if event == Action.HELP:
             if self.phase == Phase.HELP:
-                self.phase, self.help_from = self.help_from, None
+                self._close_help()
             else:
                 self.phase, self.help_from = Phase.HELP, self.phase
             return
@@ -389,7 +389,15 @@ class Game:
 
     def _on_help(self, event) -> None:
         if event in (Action.BACK, Action.CONTINUE, Action.START):
-            self.phase, self.help_from = self.help_from, None
+            self._close_help()
+
+    def _close_help(self) -> None:
+        self.phase, self.help_from = self.help_from, None
+        if self.phase == Phase.LOADING:  # the rounds may have come, or failed, while the help was up
+            if self.wanted is None:
+                self._to_title()
+            elif self.prepared is not None and self.prepared.request == self.wanted:
+                self._begin(self.prepared)
 
     # --- transitions
 

@@ -94,6 +94,22 @@ def test_help_pauses_the_answer_clock_and_returns_to_the_same_phase():
     assert game.answers[0].ms == 1500
 
 
+def test_rounds_that_arrive_under_the_help_start_when_it_closes():
+    game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=10, seed=2))
+    game.handle(Action.START)
+    game.handle(Action.HELP)
+    game.handle(Prepared(rounds_for(game.wanted)))
+    assert game.phase == Phase.HELP
+    game.handle(Action.HELP)
+    assert game.phase == Phase.ROUND
+    game.handle(Action.BACK)
+    game.handle(Action.START)
+    game.handle(Action.HELP)
+    game.handle(PrepareFailed(game.wanted, "weights/easy.pt: gone"))
+    game.handle(Action.BACK)
+    assert game.phase == Phase.TITLE and "gone" in game.failures["weights/easy.pt"]
+
+
 def test_escape_goes_back_to_the_title_without_a_record_and_with_fresh_digits():
     game = started(Settings(rounds=10))
     first_seed = game.setup.request.seed
