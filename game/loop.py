@@ -62,7 +62,6 @@ class Loop:
         self.last_time = time.perf_counter()
         self.reported_failure = False
         self.frames = 0
-        self.first_frame_at: float | None = None  # perf_counter of the first flip, for game.measure
 
     # ------------------------------------------------------------------ window
 
@@ -149,8 +148,6 @@ class Loop:
         self.view.draw(self.screen, self.game, mouse)
         pygame.display.flip()
         self.frames += 1
-        if self.first_frame_at is None:
-            self.first_frame_at = time.perf_counter()
 
     def frame(self, wait_ms: int = 0) -> None:
         events = []

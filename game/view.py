@@ -76,9 +76,6 @@ class View:
             sizes[side] = pygame.transform.scale(sizes[28], (side, side))
         return sizes[side]
 
-    def forget_digits(self) -> None:
-        self._digits.clear()
-
     def icon(self) -> pygame.Surface:
         """The window icon: a question mark on the game's background."""
         surface = pygame.Surface((64, 64))
