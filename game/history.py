@@ -17,9 +17,10 @@ d_prob_real, ms and index. A researcher reads it with
 
 import json
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
+
+from gan.files import atomic_write_text  # torch-free, so the title can repair history before torch loads
 
 APP_NAME = "real-or-fake"
 FILE_NAME = "history.jsonl"
@@ -36,29 +37,6 @@ def data_dir() -> Path:
 
 def history_path() -> Path:
     return data_dir() / FILE_NAME
-
-
-def atomic_write_text(text: str, path: Path) -> None:
-    """Temp file beside the target, fsync, rename over it.
-
-    gan.checkpoint.atomic_write_bytes does the same, but importing it imports
-    torch (2 s), and the title screen reads and may repair this file before
-    torch is loaded.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def _parse(text: str) -> tuple[list[dict], int | None]:

@@ -16,11 +16,11 @@ leaves the previous file intact.
 
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import torch
 
+from gan.files import atomic_write_bytes
 from gan.models import Discriminator, Generator, ModelConfig
 
 FORMAT_VERSION = 1
@@ -29,26 +29,6 @@ GAME_KEYS = ("format_version", "kind", "model_config", "generator", "discriminat
 
 class CheckpointError(Exception):
     """A checkpoint that is missing, unreadable, corrupt or of another format; the message is one line."""
-
-
-def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never a torn one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600; these are ordinary data files
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def save_checkpoint(checkpoint: dict, path: str | os.PathLike) -> None:

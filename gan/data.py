@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.checkpoint import atomic_write_bytes
+from gan.files import atomic_write_bytes
 
 # Uncompressed MD5s of the official files (the same hashes torchvision checks after extraction).
 MNIST_MD5 = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from gan.checkpoint import atomic_write_bytes
+from gan.files import atomic_write_bytes
 
 
 def grid_image(digits: np.ndarray, columns: int | None = None, padding: int = 2, scale: int = 2) -> Image.Image:
