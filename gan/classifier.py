@@ -43,10 +43,13 @@ class ClassifierConfig:
     width: int = field(default=32, metadata=doc("channels of the first convolution (2x, 4x deeper)"))
     feature_dim: int = field(default=256, metadata=doc("size of the penultimate layer, the metric features"))
     seed: int = field(default=0, metadata=doc("seed of the weights and the data order"))
+    limit: int = field(default=0, metadata=doc("train on the first N training digits only (smoke tests); 0 = all"))
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw"))
     out: str = field(default="weights/mnist_classifier.pt", metadata=doc("where to write the checkpoint", metavar="PATH"))
 
     def validate(self) -> None:
+        if self.limit < 0:
+            raise ValueError(f"--limit must be 0 or more, got {self.limit}")
         for name in ("epochs", "batch_size", "width", "feature_dim"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
@@ -115,10 +118,16 @@ def load_classifier(path: str | os.PathLike = DEFAULT_PATH, device: torch.device
     return model, checkpoint
 
 
+def as_tensor(digits: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """Digits as a tensor; arrays read straight from the IDX files are read-only, so those are copied."""
+    if isinstance(digits, np.ndarray) and not digits.flags.writeable:
+        digits = digits.copy()
+    return torch.as_tensor(digits)
+
+
 def to_input(digits: torch.Tensor | np.ndarray) -> torch.Tensor:
     """(N, 28, 28) uint8 -> (N, 1, 28, 28) float in [-1, 1], as the generator makes them."""
-    digits = torch.as_tensor(digits)
-    return digits.unsqueeze(1).float().div(127.5).sub(1.0)
+    return as_tensor(digits).unsqueeze(1).float().div(127.5).sub(1.0)
 
 
 @torch.no_grad()
@@ -126,7 +135,7 @@ def embed(model: MnistClassifier, digits: torch.Tensor | np.ndarray, batch_size:
     """(N, 28, 28) uint8 digits -> (features (N, feature_dim), logits (N, 10)), float32 on the CPU."""
     device = next(model.parameters()).device
     features, logits = [], []
-    digits = torch.as_tensor(digits)
+    digits = as_tensor(digits)
     for start in range(0, len(digits), batch_size):
         batch = to_input(digits[start:start + batch_size]).to(device)
         if device.type == "cpu":
@@ -141,7 +150,7 @@ def embed(model: MnistClassifier, digits: torch.Tensor | np.ndarray, batch_size:
 
 def accuracy(model: MnistClassifier, digits, labels) -> float:
     _, logits = embed(model, digits)
-    return float((logits.argmax(1) == torch.as_tensor(labels).long()).float().mean())
+    return float((logits.argmax(1) == as_tensor(labels).long()).float().mean())
 
 
 def random_shift(batch: torch.Tensor, shift: int, generator: torch.Generator) -> torch.Tensor:
@@ -160,6 +169,8 @@ def random_shift(batch: torch.Tensor, shift: int, generator: torch.Generator) ->
 def train(config: ClassifierConfig, log=print) -> dict:
     torch.manual_seed(config.seed)
     images, labels = load_split(config.data_dir, "train", log=log)
+    if config.limit:
+        images, labels = images[:config.limit], labels[:config.limit]
     test_images, test_labels = load_split(config.data_dir, "test", log=log)
     inputs = to_input(images)  # (60000, 1, 28, 28)
     targets = torch.as_tensor(labels).long()

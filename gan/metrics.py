@@ -1,0 +1,273 @@
+"""How good is a generator? Pure functions on features, logits and digits.
+
+Everything here takes arrays or tensors and returns plain floats, so the
+evaluator, the per-epoch quick score and the tests share one implementation:
+
+- `fid`: Fréchet distance between Gaussians fitted to two feature sets
+  (Heusel et al. 2017), here in the MNIST classifier's features;
+- `inception_score` and `class_shares` from the classifier's logits;
+- `precision_recall`: k-nearest-neighbour manifolds (Kynkäänniemi et al. 2019);
+- `nearest_distances` and `memorized_share`: does the generator copy training digits?
+- `c2st_accuracy`: a classifier two-sample test (Lopez-Paz and Oquab 2017);
+- `d_accuracy`: how often a discriminator's logits are on the right side of 0.5.
+
+On the CPU each function gives the same number for the same inputs and seed.
+"""
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def _tensor(values) -> torch.Tensor:
+    """Arrays, lists or tensors as a CPU tensor; read-only arrays (MNIST straight from its files) are copied."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu()
+    values = np.asarray(values)
+    return torch.from_numpy(values if values.flags.writeable else values.copy())
+
+
+def _float64(values) -> torch.Tensor:
+    return _tensor(values).double()
+
+
+def _as_float32(values) -> torch.Tensor:
+    return _tensor(values).float()
+
+
+# ----------------------------------------------------------------------------- Fréchet distance
+
+def gaussian_statistics(features) -> tuple[torch.Tensor, torch.Tensor]:
+    """(N, D) features -> (mean (D,), covariance (D, D)), float64, unbiased like numpy.cov."""
+    features = _float64(features)
+    if features.ndim != 2 or features.shape[0] < 2:
+        raise ValueError(f"need (N, D) features with N >= 2, got shape {tuple(features.shape)}")
+    mean = features.mean(0)
+    centered = features - mean
+    return mean, centered.T @ centered / (features.shape[0] - 1)
+
+
+def _sqrt_psd(matrix: torch.Tensor) -> torch.Tensor:
+    """Square root of a symmetric positive semi-definite matrix; tiny negative eigenvalues are rounding."""
+    eigenvalues, eigenvectors = torch.linalg.eigh((matrix + matrix.T) / 2)
+    return (eigenvectors * eigenvalues.clamp(min=0).sqrt()) @ eigenvectors.T
+
+
+def frechet_distance(mean_a, covariance_a, mean_b, covariance_b) -> float:
+    """|m_a - m_b|^2 + tr(C_a + C_b - 2 (C_a C_b)^(1/2)).
+
+    tr((C_a C_b)^(1/2)) equals tr((S C_b S)^(1/2)) with S = C_a^(1/2), and S C_b S is
+    symmetric, so two symmetric eigen-decompositions in float64 replace scipy's sqrtm
+    and never produce the complex parts sqrtm has to be told to drop.
+    """
+    mean_a, mean_b = _float64(mean_a), _float64(mean_b)
+    covariance_a, covariance_b = _float64(covariance_a), _float64(covariance_b)
+    root_a = _sqrt_psd(covariance_a)
+    middle = root_a @ covariance_b @ root_a
+    trace_of_root = torch.linalg.eigvalsh((middle + middle.T) / 2).clamp(min=0).sqrt().sum()
+    distance = (mean_a - mean_b).square().sum() + covariance_a.trace() + covariance_b.trace() - 2 * trace_of_root
+    return max(float(distance), 0.0)
+
+
+def fid(features_a, features_b) -> float:
+    """Fréchet distance between two (N, D) feature sets; 0 for identical sets."""
+    return frechet_distance(*gaussian_statistics(features_a), *gaussian_statistics(features_b))
+
+
+# ----------------------------------------------------------------------------- classifier outputs
+
+def inception_score(logits) -> float:
+    """exp(E_x KL(p(y|x) || p(y))) over all samples in one split; 1 (all alike) to 10 (confident and balanced)."""
+    log_probabilities = torch.log_softmax(_float64(logits), dim=1)  # (N, 10)
+    probabilities = log_probabilities.exp()
+    log_marginal = probabilities.mean(0).clamp(min=1e-300).log()  # (10,)
+    kl = (probabilities * (log_probabilities - log_marginal)).sum(1)  # (N,)
+    return float(kl.mean().exp())
+
+
+def class_shares(logits, classes: int = 10) -> list[float]:
+    """Share of samples the classifier puts in each class; a collapsing generator shows here first."""
+    predicted = _float64(logits).argmax(1)
+    counts = torch.bincount(predicted, minlength=classes).double()
+    return [float(share) for share in counts / max(len(predicted), 1)]
+
+
+# ----------------------------------------------------------------------------- precision and recall
+
+def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """(N, D), (M, D) float -> (N, M) Euclidean distances via |a|^2 + |b|^2 - 2ab (one matmul)."""
+    squared = a.square().sum(1)[:, None] + b.square().sum(1)[None, :] - 2 * a @ b.T
+    return squared.clamp(min=0).sqrt()
+
+
+def knn_radii(features, k: int = 3, chunk: int = 1024) -> torch.Tensor:
+    """(N, D) -> (N,) distance from each point to its k-th nearest other point of the same set."""
+    features = _as_float32(features)
+    if len(features) <= k:
+        raise ValueError(f"need more than k={k} points for k-NN radii, got {len(features)}")
+    radii = []
+    for batch in features.split(chunk):
+        distances = pairwise_distances(batch, features)  # (chunk, N)
+        # The point itself is at distance 0 and ranks first, so the k-th neighbour is the (k+1)-th smallest.
+        radii.append(distances.topk(k + 1, dim=1, largest=False).values[:, k])
+    return torch.cat(radii)
+
+
+def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1024) -> tuple[float, float]:
+    """Improved precision and recall (Kynkäänniemi et al. 2019).
+
+    precision: share of fakes inside the real manifold, the union of balls around
+    each real point reaching its k-th nearest real neighbour; recall: share of reals
+    inside the fake manifold. Low precision = bad digits; low recall = kinds of
+    digits the generator never makes.
+    """
+    real, fake = _as_float32(real_features), _as_float32(fake_features)
+    real_radii, fake_radii = knn_radii(real, k, chunk), knn_radii(fake, k, chunk)
+    fake_inside = []
+    real_inside = torch.zeros(len(real), dtype=torch.bool)
+    for start in range(0, len(fake), chunk):  # one pass over the fake-real distances serves both
+        distances = pairwise_distances(fake[start:start + chunk], real)  # (chunk, N_real)
+        fake_inside.append((distances <= real_radii[None, :]).any(1))
+        real_inside |= (distances <= fake_radii[start:start + chunk, None]).any(0)
+    return float(torch.cat(fake_inside).double().mean()), float(real_inside.double().mean())
+
+
+# ----------------------------------------------------------------------------- memorization
+
+def _centered_pixels(digits) -> torch.Tensor:
+    """(N, 28, 28) uint8 -> (N, 784) int8 pixel - 128: distances do not change, and int8 matmuls are exact."""
+    return (_tensor(digits).flatten(1).to(torch.int16) - 128).to(torch.int8)
+
+
+def _exact_dot(queries: torch.Tensor, references_t: torch.Tensor) -> torch.Tensor:
+    """(N, 784) int8 @ (784, M) int8 -> (N, M) int32, exact; float64 (also exact here) where int8 matmul is missing."""
+    try:
+        return torch._int_mm(queries, references_t)
+    except (AttributeError, RuntimeError, NotImplementedError):
+        return (queries.double() @ references_t.double()).round().to(torch.int32)
+
+
+def nearest_distances(queries, references, chunk: int = 1024, reference_chunk: int = 8192) -> torch.Tensor:
+    """(N, 28, 28) and (M, 28, 28) uint8 digits -> (N,) pixel distance to the nearest reference, pixels in [0, 1].
+
+    Exact: with pixels shifted to int8 the squared distances are integers that fit
+    int32 (784 * 255^2 < 2^31), so no float rounding hides an exact copy. The
+    query's own norm is the same for every reference, so it is added after the min.
+    """
+    references = _centered_pixels(references)  # (M, 784)
+    queries = _centered_pixels(queries)  # (N, 784)
+    reference_blocks = [(block.T.contiguous(), block.to(torch.int32).square().sum(1))  # (784, m), (m,)
+                        for block in references.split(reference_chunk)]
+    nearest = []
+    for batch in queries.split(chunk):
+        best = torch.full((len(batch),), torch.iinfo(torch.int32).max, dtype=torch.int32)
+        for block_t, block_norms in reference_blocks:
+            partial = _exact_dot(batch, block_t).mul_(-2).add_(block_norms)  # (B, m): |r|^2 - 2 q.r
+            best = torch.minimum(best, partial.min(1).values)
+        nearest.append(best + batch.to(torch.int32).square().sum(1))
+    if not nearest:
+        return torch.zeros(0)
+    return torch.cat(nearest).double().sqrt().float() / 255.0
+
+
+def memorization_threshold(test_nearest, quantile: float = 0.001) -> float:
+    """The distance to the nearest training digit that all but `quantile` of real test digits exceed."""
+    return float(torch.quantile(_float64(test_nearest), quantile))
+
+
+def memorized_share(sample_nearest, test_nearest, quantile: float = 0.001) -> float:
+    """Share of samples closer to a training digit than all but `quantile` of real test digits are.
+
+    A fresh real digit lands that close to a training digit 0.1% of the time, so a
+    share far above 0.001 means the generator reproduces training digits.
+    """
+    threshold = memorization_threshold(test_nearest, quantile)
+    return float((_float64(sample_nearest) < threshold).double().mean())
+
+
+# ----------------------------------------------------------------------------- two-sample test
+
+class TwoSampleNet(nn.Module):
+    """A small fresh CNN for the two-sample test: (B, 1, 28, 28) in [-1, 1] -> (B,) logits, positive = real."""
+
+    def __init__(self, width: int = 32):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(1, width, 3, 2, 1),
+            nn.LeakyReLU(0.2, inplace=True),
+            # state size. (B, w, 14, 14)
+            nn.Conv2d(width, width * 2, 3, 2, 1),
+            nn.LeakyReLU(0.2, inplace=True),
+            # state size. (B, 2w, 7, 7)
+            nn.Conv2d(width * 2, width * 4, 3, 2, 1),
+            nn.LeakyReLU(0.2, inplace=True),
+            # state size. (B, 4w, 4, 4)
+            nn.Flatten(),
+            nn.Linear(width * 4 * 16, 1),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.main(images).view(-1)
+
+
+def _digits_to_input(digits) -> torch.Tensor:
+    return _tensor(digits).unsqueeze(1).float().div(127.5).sub(1.0)  # (N, 28, 28) uint8 -> (N, 1, 28, 28)
+
+
+def c2st_accuracy(real_digits, fake_digits, seed: int = 0, epochs: float = 2.0, min_steps: int = 50,
+                  batch_size: int = 128, held_out: float = 0.2, learning_rate: float = 1e-3) -> float:
+    """Held-out accuracy of a fresh CNN trained to tell real from generated uint8 digits.
+
+    The budget is fixed for a given n (`epochs` passes over the training part, at
+    least `min_steps` Adam steps, on balanced batches) so that every generator is
+    judged by an equally strong critic; 0.5 means the two sets could not be told
+    apart, 1.0 that every held-out digit was called right.
+    """
+    real, fake = _digits_to_input(real_digits), _digits_to_input(fake_digits)
+    count = min(len(real), len(fake))
+    held = max(1, int(round(count * held_out)))
+    if count - held < 1:
+        raise ValueError(f"need at least 2 digits of each kind for the two-sample test, got {count}")
+    with torch.random.fork_rng(devices=[]):  # a seeded critic that leaves the caller's RNG alone
+        torch.manual_seed(seed)
+        generator = torch.Generator().manual_seed(seed)
+        real = real[torch.randperm(len(real), generator=generator)[:count]]
+        fake = fake[torch.randperm(len(fake), generator=generator)[:count]]
+        train_real, test_real = real[held:], real[:held]
+        train_fake, test_fake = fake[held:], fake[:held]
+        critic = TwoSampleNet().to(memory_format=torch.channels_last)
+        optimizer = torch.optim.Adam(critic.parameters(), lr=learning_rate, betas=(0.5, 0.999), foreach=True)
+        half = max(1, min(batch_size // 2, len(train_real)))
+        steps = max(min_steps, math.ceil(epochs * len(train_real) / half))
+        targets = torch.cat([torch.ones(half), torch.zeros(half)])
+        critic.train()
+        for _ in range(steps):
+            real_index = torch.randint(0, len(train_real), (half,), generator=generator)
+            fake_index = torch.randint(0, len(train_fake), (half,), generator=generator)
+            batch = torch.cat([train_real[real_index], train_fake[fake_index]]).contiguous(memory_format=torch.channels_last)
+            loss = F.binary_cross_entropy_with_logits(critic(batch), targets)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        critic.eval()
+        with torch.no_grad():
+            real_logits = torch.cat([critic(batch) for batch in test_real.split(1000)])
+            fake_logits = torch.cat([critic(batch) for batch in test_fake.split(1000)])
+    return d_accuracy(real_logits, fake_logits)
+
+
+def d_accuracy(real_logits, fake_logits) -> float:
+    """Accuracy of a real/fake critic at threshold 0.5 (logit 0): reals above, fakes at or below.
+
+    The mean of the two per-class accuracies, so that unequal set sizes do not tilt it.
+    """
+    real_logits, fake_logits = _float64(real_logits), _float64(fake_logits)
+    if len(real_logits) == 0 or len(fake_logits) == 0:
+        raise ValueError("d_accuracy needs at least one real and one fake logit")
+    real_right = (real_logits > 0).double().mean()
+    fake_right = (fake_logits <= 0).double().mean()
+    return float((real_right + fake_right) / 2)
+

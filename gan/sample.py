@@ -1,0 +1,217 @@
+"""Digits from a checkpoint: a grid to look at, or files for outside evaluators.
+
+    python -m gan.sample CHECKPOINT --out grid.png [--n 64] [--seed S]
+    python -m gan.sample CHECKPOINT --out digits.npz --n 10000    # + digits.png, the grid
+    python -m gan.sample CHECKPOINT --out digits/ --n 10000       # one PNG per digit + digits.png
+
+Digit i is made from its own noise seed, S + i, so any single digit can be
+made again on its own (`--seed S+i --n 1`); the .npz stores each digit's seed
+beside it. The folder layout (28x28 grayscale PNGs and nothing else) is what
+pytorch-fid and torch-fidelity read. CHECKPOINT is a game or run checkpoint of
+this project, or the textbook anchor (a pytorch/examples DCGAN generator
+state_dict, 64x64, area-downsampled to 28x28 here).
+"""
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+
+from gan.checkpoint import CheckpointError, load_models
+from gan.cli import OneLineParser, add_dataclass_flags, doc, fail
+from gan.models import to_uint8
+from gan.report import grid_image, save_png
+
+GRID_LIMIT = 400  # digits shown in a grid at most (20 x 20); more would be unreadable
+
+
+# ----------------------------------------------------------------------------- the textbook anchor
+
+class TextbookGenerator(nn.Module):
+    """pytorch/examples `dcgan/main.py`'s Generator (nz 100, ngf 64, nc 1), then area-downsampled to 28x28.
+
+    The layer indices match its `main` Sequential, so its state_dict loads as is.
+    """
+
+    latent_dim = 100
+
+    def __init__(self, ngf: int = 64):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.ConvTranspose2d(self.latent_dim, ngf * 8, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(ngf * 8),
+            nn.ReLU(True),
+            # state size. (ngf*8) x 4 x 4
+            nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf * 4),
+            nn.ReLU(True),
+            # state size. (ngf*4) x 8 x 8
+            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf * 2),
+            nn.ReLU(True),
+            # state size. (ngf*2) x 16 x 16
+            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf),
+            nn.ReLU(True),
+            # state size. (ngf) x 32 x 32
+            nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False),
+            nn.Tanh(),
+            # state size. (nc) x 64 x 64
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        images = self.main(z.view(z.shape[0], self.latent_dim, 1, 1))  # (B, 1, 64, 64)
+        return F.interpolate(images, size=28, mode="area")  # (B, 1, 28, 28), still in [-1, 1]
+
+
+def is_textbook_state(state) -> bool:
+    return (isinstance(state, dict) and "format_version" not in state and bool(state)
+            and all(isinstance(key, str) and key.startswith("main.") for key in state))
+
+
+def load_textbook(path: str | os.PathLike) -> TextbookGenerator | None:
+    """The anchor's generator in eval mode, or None when `path` holds something else."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # unreadable files get load_models' message instead
+        return None
+    if not is_textbook_state(state):
+        return None
+    generator = TextbookGenerator()
+    try:
+        generator.load_state_dict(state)
+    except RuntimeError as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise CheckpointError(f"{path}: weights do not fit the textbook DCGAN generator ({first_line[:120]})") from error
+    return generator.eval()
+
+
+def load_generator(path: str | os.PathLike) -> tuple[nn.Module, nn.Module | None, dict]:
+    """(generator, discriminator or None, description) in eval mode, from any checkpoint this project reads.
+
+    The generator maps (B, latent_dim) noise to (B, 1, 28, 28) digits in [-1, 1].
+    """
+    try:
+        generator, discriminator, checkpoint = load_models(path)
+    except CheckpointError as error:
+        textbook = load_textbook(path) if Path(path).is_file() else None
+        if textbook is None:
+            raise error
+        return textbook, None, {"kind": "textbook-dcgan", "epoch": None}
+    return generator, discriminator, {"kind": checkpoint.get("kind"), "epoch": checkpoint.get("epoch")}
+
+
+# ----------------------------------------------------------------------------- noise and digits
+
+def noise_for_seeds(seeds, latent_dim: int) -> torch.Tensor:
+    """(N,) seeds -> (N, latent_dim) standard normal noise, row i drawn from its own generator seeded seeds[i]."""
+    rows = [torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed))) for seed in seeds]
+    return torch.stack(rows) if rows else torch.zeros(0, latent_dim)
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, noise: torch.Tensor, batch_size: int = 500) -> np.ndarray:
+    """(N, latent_dim) noise -> (N, 28, 28) uint8 digits, as a PNG would store them.
+
+    Runs the generator in eval mode (batch norm with its running statistics, so a
+    digit does not depend on the others in its batch) and puts its mode back.
+    """
+    was_training = generator.training
+    generator.eval()
+    try:
+        device = next(generator.parameters()).device
+        digits = [to_uint8(generator(batch.to(device)).float()).cpu()
+                  for batch in noise.split(batch_size)]
+    finally:
+        generator.train(was_training)
+    return torch.cat(digits).numpy() if digits else np.zeros((0, 28, 28), np.uint8)
+
+
+def generate_from_seeds(generator: nn.Module, seeds) -> np.ndarray:
+    return generate(generator, noise_for_seeds(seeds, generator.latent_dim))
+
+
+# ----------------------------------------------------------------------------- writing
+
+def grid_path(out: Path) -> Path:
+    """Where the grid goes beside an .npz or a folder: the same name with .png."""
+    return out.with_suffix(".png") if out.suffix == ".npz" else out.parent / f"{out.name}.png"
+
+
+def out_kind(out: str) -> str:
+    path = Path(out)
+    if path.is_dir() or out.endswith(("/", os.sep)) or path.suffix == "":
+        return "folder"
+    if path.suffix.lower() in (".png", ".npz"):
+        return path.suffix.lower()[1:]
+    raise ValueError(f"--out must end in .png or .npz, or name a folder, got {out}")
+
+
+def write_samples(digits: np.ndarray, seeds: np.ndarray, out: str) -> list[Path]:
+    """Write digits as `out` asks; returns the paths written (the folder counts as one)."""
+    kind, path = out_kind(out), Path(out)
+    grid = grid_image(digits[:GRID_LIMIT])
+    if kind == "png":
+        save_png(grid, path)
+        return [path]
+    if kind == "npz":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        with open(temporary, "wb") as file:  # np.savez on a file object keeps the name as given
+            np.savez_compressed(file, digits=digits, seeds=seeds)
+        os.replace(temporary, path)
+        save_png(grid, grid_path(path))
+        return [path, grid_path(path)]
+    path.mkdir(parents=True, exist_ok=True)
+    for index, (digit, seed) in enumerate(zip(digits, seeds)):
+        Image.fromarray(digit, mode="L").save(path / f"digit_{index:06d}_seed_{int(seed)}.png")
+    save_png(grid, grid_path(path))
+    return [path, grid_path(path)]
+
+
+@dataclass
+class SampleConfig:
+    out: str = field(default="samples.png", metadata=doc("a .png grid, a .npz of digits and seeds, or a folder", metavar="PATH"))
+    n: int = field(default=64, metadata=doc("how many digits"))
+    seed: int = field(default=0, metadata=doc("noise seed of the first digit; digit i uses seed + i"))
+
+    def validate(self) -> None:
+        if not 1 <= self.n <= 1_000_000:
+            raise ValueError(f"--n must be between 1 and 1000000, got {self.n}")
+        if not 0 <= self.seed <= 2**62:
+            raise ValueError(f"--seed must be between 0 and 2**62, got {self.seed}")
+        out_kind(self.out)
+
+
+def main(argv=None) -> int:
+    parser = OneLineParser(prog="python -m gan.sample", description="Write generated digits as a grid, an .npz or a folder of PNGs.")
+    parser.add_argument("checkpoint", help="a game or run checkpoint, or the textbook DCGAN anchor")
+    add_dataclass_flags(parser, SampleConfig)
+    args = vars(parser.parse_args(argv))
+    checkpoint = args.pop("checkpoint")
+    try:
+        config = SampleConfig(**args)
+        config.validate()
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        generator, _, _ = load_generator(checkpoint)
+        seeds = np.arange(config.seed, config.seed + config.n, dtype=np.int64)
+        digits = generate_from_seeds(generator, seeds)
+        written = write_samples(digits, seeds, config.out)
+    except CheckpointError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"could not write {config.out}: {error.strerror or error}")
+    print(f"{config.n} digits (seeds {config.seed}..{config.seed + config.n - 1}) -> " + ", ".join(map(str, written)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
