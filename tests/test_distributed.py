@@ -47,6 +47,7 @@ def saved_weights_digest(checkpoint: dict) -> str:
 
 
 def assert_ranks_agree(checkpoint: dict) -> None:
+    assert "weights_digests" in checkpoint, "train.py records no per-rank weight digests in its run checkpoint"
     digests = checkpoint["weights_digests"]
     assert len(digests) == 2, digests
     assert digests[0] == digests[1], f"rank weights differ: {digests}"
