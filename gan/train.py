@@ -12,6 +12,7 @@ device-specific speed choices live in `setup_speed`.
 
 import copy
 import dataclasses
+import hashlib
 import math
 import os
 import signal
@@ -385,16 +386,20 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
                                  optimizer_g, optimizer_d, config, local_batch, device)
 
     def save_run_checkpoint(best_fid: float):
-        noise_states = gather_noise_states(noise, distributed)  # a collective: every rank takes part
+        # Collectives: every rank takes part. Equal digests show DDP kept the replicas identical.
+        noise_states = gather_from_ranks(noise.get_state(), distributed)
+        digests = gather_from_ranks(weights_digest(generator, discriminator, generator_ema), distributed)
         if not distributed.is_main:
             return
+        if len(set(digests)) > 1:
+            fail(f"the {len(digests)} ranks hold different weights at step {step} (DDP lost sync); not saving it")
         save_checkpoint({
             "format_version": 1, "kind": "run", "config": dataclasses.asdict(config),
             "model_config": model_config.to_dict(),
             "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
             "generator_ema": generator_ema.state_dict(),
             "optimizer_g": optimizer_g.state_dict(), "optimizer_d": optimizer_d.state_dict(),
-            "noise_rng_states": noise_states,
+            "noise_rng_states": noise_states, "weights_digests": digests,
             "torch_rng_state": torch.get_rng_state(),
             "step": step, "epoch": epoch, "step_in_epoch": step_in_epoch,
             "seconds": history_seconds + (time.perf_counter() - start_time), "best_fid": best_fid,
@@ -467,7 +472,7 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
                     (distributed.world_size == 1 and time.perf_counter() - last_save > CHECKPOINT_SECONDS):
                 save_run_checkpoint(health.best_fid)
                 last_save = time.perf_counter()
-            if stop.requested:
+            if stop_agreed(stop.requested, step, config.log_every, distributed, device):
                 interrupted = True
                 break
 
@@ -511,15 +516,43 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     return run_dir
 
 
-def gather_noise_states(noise: torch.Generator, distributed: Distributed) -> list[torch.Tensor]:
-    state = noise.get_state()
+def stop_agreed(requested: bool, step: int, log_every: int, distributed: Distributed, device) -> bool:
+    """Whether to stop after this step. Ranks may see Ctrl-C on different steps, so under DDP they
+    agree by an all-reduce, on log steps only, so that it costs no device sync on the others."""
     if distributed.world_size == 1:
-        return [state]
+        return requested
+    if step % log_every:
+        return False
     import torch.distributed as dist
 
-    states = [None] * distributed.world_size
-    dist.all_gather_object(states, state)
-    return states
+    flag = torch.tensor([1.0 if requested else 0.0], device=device)
+    dist.all_reduce(flag)
+    return flag.item() > 0
+
+
+def gather_from_ranks(value, distributed: Distributed) -> list:
+    """Every rank's `value`, in rank order; a collective, so every rank must call it."""
+    if distributed.world_size == 1:
+        return [value]
+    import torch.distributed as dist
+
+    values = [None] * distributed.world_size
+    dist.all_gather_object(values, value)
+    return values
+
+
+def weights_digest(*modules: torch.nn.Module) -> str:
+    """SHA-256 of the modules' parameters, in layout-independent bytes, to compare the weights of ranks.
+
+    Buffers are left out: BatchNorm's running statistics follow each rank's own shard between
+    DDP's broadcasts from rank 0, and only rank 0's are saved.
+    """
+    digest = hashlib.sha256()
+    for module in modules:
+        for name, parameter in module.named_parameters():
+            digest.update(name.encode())
+            digest.update(parameter.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def end_of_epoch(run_dir: Path, epoch, step: int, generator_ema, fixed_noise, scorer, health: Health,
