@@ -11,7 +11,6 @@ The test split ships in `game/assets/` (gzip IDX, 1.6 MB), so a fresh clone
 plays with no data folder and no network; the networks never trained on it.
 """
 
-import hashlib
 import random
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import torch
 
 from gan.checkpoint import CheckpointError, load_models
 from gan.data import DataError, read_idx
+from gan.files import file_digest
 from gan.models import from_uint8, to_uint8
 from game.opponents import PeekError, peek
 from game.state import MAX_ROUNDS, GameRequest, GameSetup, Round
@@ -44,11 +44,7 @@ def load_test_digits(folder: Path = ASSETS) -> tuple[np.ndarray, np.ndarray]:
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(path, "sha256")
 
 
 def noise(seeds, latent_dim: int) -> torch.Tensor:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.files import atomic_write_bytes
+from gan.files import atomic_write_bytes, file_digest
 
 # Uncompressed MD5s of the official files (the same hashes torchvision checks after extraction).
 MNIST_MD5 = {
@@ -148,11 +148,7 @@ def raw_dir(data_dir: str | Path) -> Path:
 
 
 def md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(path, "md5")
 
 
 def bad_files(data_dir: str | Path) -> list[str]:

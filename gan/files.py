@@ -31,3 +31,14 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
 
 def atomic_write_text(text: str, path: str | os.PathLike) -> None:
     atomic_write_bytes(text.encode("utf-8"), path)
+
+
+def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, read in 1 MB blocks so a large file never sits in memory whole."""
+    import hashlib
+
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
