@@ -26,6 +26,7 @@ Generated digits are rounded to uint8 first, as a PNG or the game would show the
 shares on a few thousand digits from a fixed noise batch.
 """
 
+import functools
 import json
 import os
 import sys
@@ -58,8 +59,35 @@ def _stderr(message: str) -> None:
 @torch.no_grad()
 def discriminator_logits(discriminator, digits: np.ndarray, batch_size: int = 1000) -> torch.Tensor:
     """(N, 28, 28) uint8 -> (N,) logits of the checkpoint's discriminator."""
-    batches = torch.as_tensor(np.array(digits)).split(batch_size)
-    return torch.cat([discriminator(batch.unsqueeze(1).float().div(127.5).sub(1.0)).float() for batch in batches])
+    batches = torch.as_tensor(np.array(digits)).unsqueeze(1).split(batch_size)  # (B, 1, 28, 28) uint8 each
+    inputs = (batch.float().div(127.5).sub(1.0).contiguous(memory_format=torch.channels_last) for batch in batches)
+    return torch.cat([discriminator(images).float().view(-1) for images in inputs])
+
+
+@dataclass
+class Reference:
+    """What every checkpoint is compared with: the classifier, both MNIST splits, the test split's features."""
+
+    classifier: torch.nn.Module
+    train_digits: np.ndarray  # (60000, 28, 28) uint8
+    test_digits: np.ndarray  # (10000, 28, 28) uint8
+    test_features: torch.Tensor  # (10000, feature_dim)
+
+
+def load_reference(data_dir: str | os.PathLike, classifier_path: str | os.PathLike) -> Reference:
+    """The same for every checkpoint scored in one process, so it is made once (and again if the classifier changes)."""
+    classifier_path = Path(classifier_path).resolve()
+    stamp = classifier_path.stat().st_mtime_ns if classifier_path.exists() else None
+    return _cached_reference(str(Path(data_dir).resolve()), str(classifier_path), stamp)
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_reference(data_dir: str, classifier_path: str, stamp) -> Reference:
+    classifier, _ = load_classifier(classifier_path)
+    train_digits, _ = load_split(data_dir, "train", log=_stderr)  # says something only when it must fetch MNIST
+    test_digits, _ = load_split(data_dir, "test", log=_stderr)
+    test_features, _ = embed(classifier, test_digits)
+    return Reference(classifier, train_digits, test_digits, test_features)
 
 
 def evaluate(checkpoint: str | os.PathLike, n: int = 10_000, seed: int = 0, data_dir: str = "data",
@@ -79,9 +107,8 @@ def evaluate_generator(generator, discriminator=None, n: int = 10_000, seed: int
     def stage(name: str) -> None:
         log(f"[{time.time() - started:6.1f} s] {name}")
 
-    classifier, _ = load_classifier(classifier_path)
-    train_digits, _ = load_split(data_dir, "train", log=log)
-    test_digits, _ = load_split(data_dir, "test", log=log)
+    reference = load_reference(data_dir, classifier_path)
+    classifier, train_digits, test_digits = reference.classifier, reference.train_digits, reference.test_digits
     picker = np.random.default_rng(seed)
     train_subset = train_digits[np.sort(picker.choice(len(train_digits), n, replace=False))]  # (n, 28, 28)
     test_index = np.sort(picker.choice(len(test_digits), n, replace=False))
@@ -91,7 +118,7 @@ def evaluate_generator(generator, discriminator=None, n: int = 10_000, seed: int
     fakes = generate_from_seeds(generator, seed * SEED_STRIDE + np.arange(n))  # (n, 28, 28) uint8
 
     stage("classifier features")
-    test_features, _ = embed(classifier, test_digits)
+    test_features = reference.test_features
     train_features, _ = embed(classifier, train_subset)
     fake_features, fake_logits = embed(classifier, fakes)
     test_subset_features = test_features[torch.as_tensor(test_index)]
@@ -109,8 +136,8 @@ def evaluate_generator(generator, discriminator=None, n: int = 10_000, seed: int
     result["c2st_accuracy"] = metrics.c2st_accuracy(test_subset, fakes, seed=seed)
 
     stage("nearest training digits")
-    test_nearest = metrics.nearest_distances(test_subset, train_digits)
-    fake_nearest = metrics.nearest_distances(fakes, train_digits)
+    nearest = metrics.nearest_distances(np.concatenate([test_subset, fakes]), train_digits)  # one pass over train
+    test_nearest, fake_nearest = nearest[:n], nearest[n:]
     result["memorized"] = metrics.memorized_share(fake_nearest, test_nearest)
 
     if discriminator is None:

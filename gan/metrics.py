@@ -14,6 +14,7 @@ evaluator, the per-epoch quick score and the tests share one implementation:
 On the CPU each function gives the same number for the same inputs and seed.
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -28,6 +29,22 @@ def _tensor(values) -> torch.Tensor:
         return values.detach().cpu()
     values = np.asarray(values)
     return torch.from_numpy(values if values.flags.writeable else values.copy())
+
+
+@contextlib.contextmanager
+def single_thread():
+    """Run small ops on one thread, then restore the caller's setting.
+
+    A 256x256 eigen-decomposition or a 128-digit CNN step is too small for threads
+    to pay, and on a shared CPU (a training run beside us) two MKL/OpenMP threads
+    that wait on each other made them 10 to 50 times slower here than one thread.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _float64(values) -> torch.Tensor:
@@ -65,9 +82,10 @@ def frechet_distance(mean_a, covariance_a, mean_b, covariance_b) -> float:
     """
     mean_a, mean_b = _float64(mean_a), _float64(mean_b)
     covariance_a, covariance_b = _float64(covariance_a), _float64(covariance_b)
-    root_a = _sqrt_psd(covariance_a)
-    middle = root_a @ covariance_b @ root_a
-    trace_of_root = torch.linalg.eigvalsh((middle + middle.T) / 2).clamp(min=0).sqrt().sum()
+    with single_thread():
+        root_a = _sqrt_psd(covariance_a)
+        middle = root_a @ covariance_b @ root_a
+        trace_of_root = torch.linalg.eigvalsh((middle + middle.T) / 2).clamp(min=0).sqrt().sum()
     distance = (mean_a - mean_b).square().sum() + covariance_a.trace() + covariance_b.trace() - 2 * trace_of_root
     return max(float(distance), 0.0)
 
@@ -103,7 +121,7 @@ def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return squared.clamp(min=0).sqrt()
 
 
-def knn_radii(features, k: int = 3, chunk: int = 1024) -> torch.Tensor:
+def knn_radii(features, k: int = 3, chunk: int = 2048) -> torch.Tensor:
     """(N, D) -> (N,) distance from each point to its k-th nearest other point of the same set."""
     features = _as_float32(features)
     if len(features) <= k:
@@ -116,7 +134,7 @@ def knn_radii(features, k: int = 3, chunk: int = 1024) -> torch.Tensor:
     return torch.cat(radii)
 
 
-def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1024) -> tuple[float, float]:
+def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 2048) -> tuple[float, float]:
     """Improved precision and recall (Kynkäänniemi et al. 2019).
 
     precision: share of fakes inside the real manifold, the union of balls around
@@ -150,7 +168,7 @@ def _exact_dot(queries: torch.Tensor, references_t: torch.Tensor) -> torch.Tenso
         return (queries.double() @ references_t.double()).round().to(torch.int32)
 
 
-def nearest_distances(queries, references, chunk: int = 1024, reference_chunk: int = 8192) -> torch.Tensor:
+def nearest_distances(queries, references, chunk: int = 2048, reference_chunk: int = 16384) -> torch.Tensor:
     """(N, 28, 28) and (M, 28, 28) uint8 digits -> (N,) pixel distance to the nearest reference, pixels in [0, 1].
 
     Exact: with pixels shifted to int8 the squared distances are integers that fit
@@ -159,7 +177,8 @@ def nearest_distances(queries, references, chunk: int = 1024, reference_chunk: i
     """
     references = _centered_pixels(references)  # (M, 784)
     queries = _centered_pixels(queries)  # (N, 784)
-    reference_blocks = [(block.T.contiguous(), block.to(torch.int32).square().sum(1))  # (784, m), (m,)
+    # Big blocks: int8 matmuls here run about twice as fast at 2048 x 16384 as at 1024 x 8192.
+    reference_blocks = [(block.T, block.to(torch.int32).square().sum(1))  # (784, m), (m,)
                         for block in references.split(reference_chunk)]
     nearest = []
     for batch in queries.split(chunk):
@@ -191,7 +210,12 @@ def memorized_share(sample_nearest, test_nearest, quantile: float = 0.001) -> fl
 # ----------------------------------------------------------------------------- two-sample test
 
 class TwoSampleNet(nn.Module):
-    """A small fresh CNN for the two-sample test: (B, 1, 28, 28) in [-1, 1] -> (B,) logits, positive = real."""
+    """A small fresh CNN for the two-sample test: (B, 1, 28, 28) in [-1, 1] -> (B,) logits, positive = real.
+
+    Three strided 3x3 convolutions: with the same steps this critic told an
+    8-epoch CPU checkpoint's digits from real ones with held-out accuracy 0.80,
+    a two-layer one (D's shape) only 0.72; a two-sample test needs the stronger one.
+    """
 
     def __init__(self, width: int = 32):
         super().__init__()
@@ -217,7 +241,7 @@ def _digits_to_input(digits) -> torch.Tensor:
     return _tensor(digits).unsqueeze(1).float().div(127.5).sub(1.0)  # (N, 28, 28) uint8 -> (N, 1, 28, 28)
 
 
-def c2st_accuracy(real_digits, fake_digits, seed: int = 0, epochs: float = 2.0, min_steps: int = 50,
+def c2st_accuracy(real_digits, fake_digits, seed: int = 0, epochs: float = 2.0, min_steps: int = 25,
                   batch_size: int = 128, held_out: float = 0.2, learning_rate: float = 1e-3) -> float:
     """Held-out accuracy of a fresh CNN trained to tell real from generated uint8 digits.
 
@@ -231,7 +255,7 @@ def c2st_accuracy(real_digits, fake_digits, seed: int = 0, epochs: float = 2.0, 
     held = max(1, int(round(count * held_out)))
     if count - held < 1:
         raise ValueError(f"need at least 2 digits of each kind for the two-sample test, got {count}")
-    with torch.random.fork_rng(devices=[]):  # a seeded critic that leaves the caller's RNG alone
+    with torch.random.fork_rng(devices=[]), single_thread():  # a seeded critic; the caller's RNG stays as it was
         torch.manual_seed(seed)
         generator = torch.Generator().manual_seed(seed)
         real = real[torch.randperm(len(real), generator=generator)[:count]]

@@ -93,18 +93,24 @@ def load_textbook(path: str | os.PathLike) -> TextbookGenerator | None:
 
 
 def load_generator(path: str | os.PathLike) -> tuple[nn.Module, nn.Module | None, dict]:
-    """(generator, discriminator or None, description) in eval mode, from any checkpoint this project reads.
+    """(generator, discriminator or None, description) on the CPU in eval mode, from any checkpoint this project reads.
 
     The generator maps (B, latent_dim) noise to (B, 1, 28, 28) digits in [-1, 1].
+    Both are in channels_last, where oneDNN's (transposed) convolutions run about
+    three times faster on this CPU.
     """
     try:
         generator, discriminator, checkpoint = load_models(path)
+        description = {"kind": checkpoint.get("kind"), "epoch": checkpoint.get("epoch")}
     except CheckpointError as error:
-        textbook = load_textbook(path) if Path(path).is_file() else None
-        if textbook is None:
+        generator = load_textbook(path) if Path(path).is_file() else None
+        if generator is None:
             raise error
-        return textbook, None, {"kind": "textbook-dcgan", "epoch": None}
-    return generator, discriminator, {"kind": checkpoint.get("kind"), "epoch": checkpoint.get("epoch")}
+        discriminator, description = None, {"kind": "textbook-dcgan", "epoch": None}
+    generator = generator.to(memory_format=torch.channels_last)
+    if discriminator is not None:
+        discriminator = discriminator.to(memory_format=torch.channels_last)
+    return generator, discriminator, description
 
 
 # ----------------------------------------------------------------------------- noise and digits

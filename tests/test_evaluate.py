@@ -11,7 +11,8 @@ from torch import nn
 from conftest import assert_one_line_error, run_python
 from gan.checkpoint import game_checkpoint, save_checkpoint
 from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
-from gan.evaluate import KEYS, QuickScorer, evaluate_generator, format_table, main
+from gan import metrics
+from gan.evaluate import KEYS, QuickScorer, discriminator_logits, evaluate_generator, format_table, main
 from gan.models import ModelConfig, build_models
 from gan.sample import TextbookGenerator
 
@@ -98,23 +99,25 @@ def test_test_digits_replayed_are_not_memorized_and_one_digit_shows_in_class_sha
     assert result["memorized"] < 0.02
 
 
+class CornerJudge(nn.Module):
+    """A discriminator that calls a digit real when its top-left pixel is black, as in every MNIST digit."""
+
+    def __init__(self, sign: float = 1.0):
+        super().__init__()
+        self.sign = sign
+
+    def forward(self, images):
+        return -self.sign * images[:, 0, 0, 0]  # (B,) logits: black corner (-1) -> +1
+
+
 def test_the_checkpoints_discriminator_decides_d_accuracy(mnist, data_dir):
     _, test = mnist
-
-    class CornerJudge(nn.Module):
-        """Calls a digit real when its top-left pixel is black, as in every MNIST digit."""
-
-        def __init__(self, sign: float = 1.0):
-            super().__init__()
-            self.sign = sign
-
-        def forward(self, images):
-            return -self.sign * images[:, 0, 0, 0]  # (B,) logits: black corner (-1) -> +1
-
     inverted = (255 - test[:200]).astype(np.uint8)  # white background: fake by the judge's rule
-    right = evaluate_generator(Replay(inverted), CornerJudge(), n=200, seed=0, data_dir=data_dir, log=lambda m: None)
-    wrong = evaluate_generator(Replay(inverted), CornerJudge(-1.0), n=200, seed=0, data_dir=data_dir, log=lambda m: None)
-    assert right["d_accuracy"] == 1.0 and wrong["d_accuracy"] == 0.0
+    result = evaluate_generator(Replay(inverted), CornerJudge(), n=200, seed=0, data_dir=data_dir, log=lambda m: None)
+    assert result["d_accuracy"] == 1.0
+    contrary = metrics.d_accuracy(discriminator_logits(CornerJudge(-1.0), test[:50]),
+                                  discriminator_logits(CornerJudge(-1.0), inverted[:50]))
+    assert contrary == 0.0
 
 
 def test_textbook_architecture_has_no_d_accuracy(tmp_path, data_dir, capsys):
@@ -149,30 +152,33 @@ def test_missing_classifier_is_a_one_line_error(game_path, tmp_path, capsys):
     assert "none.pt" in capsys.readouterr().err
 
 
-def test_quick_scorer_is_cheap_fixed_and_restores_the_mode(game_path, data_dir):
+@pytest.fixture(scope="module")
+def quick_scorer(data_dir):
+    return QuickScorer(data_dir, CLASSIFIER_PATH, samples=2000)
+
+
+def test_quick_scorer_is_cheap_fixed_and_restores_the_mode(game_path, quick_scorer):
     from gan.checkpoint import load_models
 
     generator, _, _ = load_models(game_path)
-    scorer = QuickScorer(data_dir, CLASSIFIER_PATH, samples=2000)
     generator.train()
     started = time.time()
-    first = scorer(generator)
+    first = quick_scorer(generator)
     seconds = time.time() - started
     assert generator.training
     assert set(first) == {"fid", "class_shares"}
     assert isinstance(first["fid"], float) and first["fid"] > 0
     assert len(first["class_shares"]) == 10 and sum(first["class_shares"]) == pytest.approx(1.0)
     generator.eval()
-    assert scorer(generator) == first  # same noise every call, and eval mode either way
+    assert quick_scorer(generator) == first  # same noise every call, and eval mode either way
     assert not generator.training
-    assert seconds < 20, f"QuickScorer took {seconds:.1f} s for 2000 digits"
+    assert seconds < 15, f"QuickScorer took {seconds:.1f} s for 2000 digits"
 
 
-def test_quick_scorer_ranks_real_digits_far_above_blobs(mnist, data_dir, game_path):
+def test_quick_scorer_ranks_real_digits_far_above_blobs(mnist, game_path, quick_scorer):
     from gan.checkpoint import load_models
 
     train, _ = mnist
-    scorer = QuickScorer(data_dir, CLASSIFIER_PATH, samples=1000)
-    real = scorer(Replay(train[:1000]))["fid"]
-    blobs = scorer(load_models(game_path)[0])["fid"]
+    real = quick_scorer(Replay(train[:2000]))["fid"]
+    blobs = quick_scorer(load_models(game_path)[0])["fid"]
     assert real * 10 < blobs
