@@ -44,10 +44,13 @@ class ClassifierConfig:
     feature_dim: int = field(default=256, metadata=doc("size of the penultimate layer, the metric features"))
     seed: int = field(default=0, metadata=doc("seed of the weights and the data order"))
     limit: int = field(default=0, metadata=doc("train on the first N training digits only (smoke tests); 0 = all"))
+    threads: int = field(default=1, metadata=doc("CPU threads; beside a training run 1 was 5x faster here than 2"))
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw"))
     out: str = field(default="weights/mnist_classifier.pt", metadata=doc("where to write the checkpoint", metavar="PATH"))
 
     def validate(self) -> None:
+        if self.threads < 1:
+            raise ValueError(f"--threads must be at least 1, got {self.threads}")
         if self.limit < 0:
             raise ValueError(f"--limit must be 0 or more, got {self.limit}")
         for name in ("epochs", "batch_size", "width", "feature_dim"):
@@ -168,12 +171,13 @@ def random_shift(batch: torch.Tensor, shift: int, generator: torch.Generator) ->
 
 def train(config: ClassifierConfig, log=print) -> dict:
     torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
     images, labels = load_split(config.data_dir, "train", log=log)
     if config.limit:
         images, labels = images[:config.limit], labels[:config.limit]
     test_images, test_labels = load_split(config.data_dir, "test", log=log)
     inputs = to_input(images)  # (60000, 1, 28, 28)
-    targets = torch.as_tensor(labels).long()
+    targets = as_tensor(labels).long()
     model = MnistClassifier(config.width, config.feature_dim).to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay,
                                   foreach=True)

@@ -107,6 +107,7 @@ def evaluate_generator(generator, discriminator=None, n: int = 10_000, seed: int
     def stage(name: str) -> None:
         log(f"[{time.time() - started:6.1f} s] {name}")
 
+    stage("classifier and MNIST")
     reference = load_reference(data_dir, classifier_path)
     classifier, train_digits, test_digits = reference.classifier, reference.train_digits, reference.test_digits
     picker = np.random.default_rng(seed)
