@@ -215,7 +215,8 @@ def main(argv=None) -> int:
         fail(str(error))
     except OSError as error:
         fail(f"could not write {config.out}: {error.strerror or error}")
-    print(f"{config.n} digits (seeds {config.seed}..{config.seed + config.n - 1}) -> " + ", ".join(map(str, written)))
+    shown = f" (the grid shows the first {GRID_LIMIT})" if config.n > GRID_LIMIT else ""
+    print(f"{config.n} digits (seeds {config.seed}..{config.seed + config.n - 1}) -> " + ", ".join(map(str, written)) + shown)
     return 0
 
 

@@ -1,7 +1,6 @@
 """The MNIST classifier behind the metrics: its shapes, its training script, and the shipped weights."""
 
 import re
-from pathlib import Path
 
 import pytest
 import torch
