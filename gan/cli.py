@@ -17,7 +17,10 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def doc(text: str, **metadata):
-    """Field metadata: `field(default=..., metadata=doc("one line of help", choices=[...]))`."""
+    """Field metadata: `field(default=..., metadata=doc("one line of help", choices=[...]))`.
+
+    `positional=True` makes the field a required positional argument instead of a flag.
+    """
     return {"help": text, **metadata}
 
 
@@ -25,6 +28,9 @@ def add_dataclass_flags(parser: argparse.ArgumentParser, config_class, suppress_
     hints = typing.get_type_hints(config_class)
     for field in dataclasses.fields(config_class):
         if field.metadata.get("cli") is False:
+            continue
+        if field.metadata.get("positional"):
+            parser.add_argument(field.name, help=field.metadata.get("help", ""))
             continue
         flag = "--" + field.name.replace("_", "-")
         kind = hints[field.name]

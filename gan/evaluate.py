@@ -41,7 +41,7 @@ from gan import metrics
 from gan.checkpoint import CheckpointError
 from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
 from gan.classifier import embed, load_classifier
-from gan.cli import OneLineParser, add_dataclass_flags, doc, fail
+from gan.cli import doc, fail, parse_config
 from gan.data import DataError, load_split
 from gan.sample import generate, generate_from_seeds, load_generator, noise_for_seeds
 
@@ -172,6 +172,7 @@ def format_table(result: dict, checkpoint: str, n: int, seed: int, seconds: floa
 
 @dataclass
 class EvaluateConfig:
+    checkpoint: str = field(default="", metadata=doc("a game or run checkpoint, or the textbook DCGAN anchor", positional=True))
     n: int = field(default=10_000, metadata=doc("generated digits, and real ones to compare with"))
     seed: int = field(default=0, metadata=doc("seed of the noise, the real subsets and the two-sample critic"))
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw"))
@@ -186,16 +187,9 @@ class EvaluateConfig:
 
 
 def main(argv=None) -> int:
-    parser = OneLineParser(prog="python -m gan.evaluate", description="Score a generator checkpoint against real MNIST.")
-    parser.add_argument("checkpoint", help="a game or run checkpoint, or the textbook DCGAN anchor")
-    add_dataclass_flags(parser, EvaluateConfig)
-    args = vars(parser.parse_args(argv))
-    checkpoint = args.pop("checkpoint")
-    try:
-        config = EvaluateConfig(**args)
-        config.validate()
-    except ValueError as error:
-        parser.error(str(error))
+    config, _ = parse_config(EvaluateConfig, argv, description="Score a generator checkpoint against real MNIST.",
+                             prog="python -m gan.evaluate")
+    checkpoint = config.checkpoint
     started = time.time()
     quiet = (lambda message: None) if config.json and not sys.stderr.isatty() else _stderr
     try:

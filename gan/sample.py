@@ -24,7 +24,7 @@ from PIL import Image
 from torch import nn
 
 from gan.checkpoint import CheckpointError, load_models
-from gan.cli import OneLineParser, add_dataclass_flags, doc, fail
+from gan.cli import doc, fail, parse_config
 from gan.models import to_uint8
 from gan.report import grid_image, save_png
 
@@ -183,6 +183,7 @@ def write_samples(digits: np.ndarray, seeds: np.ndarray, out: str) -> list[Path]
 
 @dataclass
 class SampleConfig:
+    checkpoint: str = field(default="", metadata=doc("a game or run checkpoint, or the textbook DCGAN anchor", positional=True))
     out: str = field(default="samples.png", metadata=doc("a .png grid, a .npz of digits and seeds, or a folder", metavar="PATH"))
     n: int = field(default=64, metadata=doc("how many digits"))
     seed: int = field(default=0, metadata=doc("noise seed of the first digit; digit i uses seed + i"))
@@ -196,16 +197,9 @@ class SampleConfig:
 
 
 def main(argv=None) -> int:
-    parser = OneLineParser(prog="python -m gan.sample", description="Write generated digits as a grid, an .npz or a folder of PNGs.")
-    parser.add_argument("checkpoint", help="a game or run checkpoint, or the textbook DCGAN anchor")
-    add_dataclass_flags(parser, SampleConfig)
-    args = vars(parser.parse_args(argv))
-    checkpoint = args.pop("checkpoint")
-    try:
-        config = SampleConfig(**args)
-        config.validate()
-    except ValueError as error:
-        parser.error(str(error))
+    config, _ = parse_config(SampleConfig, argv, description="Write generated digits as a grid, an .npz or a folder of PNGs.",
+                             prog="python -m gan.sample")
+    checkpoint = config.checkpoint
     try:
         generator, _, _ = load_generator(checkpoint)
         seeds = np.arange(config.seed, config.seed + config.n, dtype=np.int64)
