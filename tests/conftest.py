@@ -40,3 +40,17 @@ def assert_one_line_error(result: subprocess.CompletedProcess, status: int | Non
     assert lines, "no message on stderr"
     assert "error" in lines[-1].lower(), lines[-1]
     return lines[-1]
+
+
+def write_small_game_checkpoint(path: Path, epoch: int = 1, step: int = 5, width: int = 16, seed: int = 0) -> Path:
+    """A game checkpoint with random weights (of narrow models, so it is quick to use)."""
+    import torch
+
+    from gan.checkpoint import game_checkpoint, save_checkpoint
+    from gan.models import ModelConfig, build_models
+
+    torch.manual_seed(seed)
+    config = ModelConfig(generator_width=width, discriminator_width=width)
+    generator, discriminator = build_models(config)
+    save_checkpoint(game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=epoch, step=step), path)
+    return path

@@ -8,23 +8,16 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import assert_one_line_error, run_python
-from gan.checkpoint import game_checkpoint, save_checkpoint
+from conftest import assert_one_line_error, run_python, write_small_game_checkpoint
 from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
 from gan import metrics
 from gan.evaluate import KEYS, QuickScorer, discriminator_logits, evaluate_generator, format_table, main
-from gan.models import ModelConfig, build_models
 from gan.sample import TextbookGenerator
 
 
 @pytest.fixture(scope="module")
 def game_path(tmp_path_factory):
-    torch.manual_seed(0)
-    config = ModelConfig(generator_width=16, discriminator_width=16)
-    generator, discriminator = build_models(config)
-    path = tmp_path_factory.mktemp("ckpt") / "game.pt"
-    save_checkpoint(game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=1, step=5), path)
-    return path
+    return write_small_game_checkpoint(tmp_path_factory.mktemp("ckpt") / "game.pt", epoch=1, step=5)
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,8 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import assert_one_line_error, run_python
-from gan.checkpoint import game_checkpoint, save_checkpoint
-from gan.models import ModelConfig, build_models
+from conftest import assert_one_line_error, run_python, write_small_game_checkpoint
+from gan.checkpoint import save_checkpoint
 from gan.sample import TextbookGenerator, generate_from_seeds, load_generator, main
 
 ANCHOR = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "textbook-dcgan-netG-epoch4.pth"
@@ -18,12 +17,7 @@ ANCHOR = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "textbook-
 @pytest.fixture(scope="module")
 def game_path(tmp_path_factory) -> Path:
     """A small game checkpoint with random weights: the sampler must not care how good G is."""
-    torch.manual_seed(0)
-    config = ModelConfig(generator_width=16, discriminator_width=16)
-    generator, discriminator = build_models(config)
-    path = tmp_path_factory.mktemp("ckpt") / "game.pt"
-    save_checkpoint(game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=3, step=10), path)
-    return path
+    return write_small_game_checkpoint(tmp_path_factory.mktemp("ckpt") / "game.pt", epoch=3, step=10)
 
 
 def test_png_grid(game_path, tmp_path, capsys):
