@@ -110,8 +110,7 @@ class OurLoop:
             x_real = self.images[self.order[self.step_in_epoch]].unsqueeze(1).float().div_(127.5).sub_(1.0)  # (B, 1, 28, 28)
             x_real = x_real.contiguous(memory_format=self.memory_format)
             z = torch.randn(self.batch_size, self.config.latent_dim, device=self.device, generator=self.noise)
-            self.train_step.step = self.step
-            loss_d, loss_g, logits = self.train_step(x_real, z)
+            loss_d, loss_g, logits = self.train_step(x_real, z, self.step)
             self.step += 1
             self.step_in_epoch += 1
             if self.step % self.config.log_every == 0:  # the real loop reads its figures this often

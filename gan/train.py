@@ -183,7 +183,7 @@ def make_train_step(generator_step, discriminator_step, discriminator, generator
     discriminator_targets = torch.cat([real_targets, fake_targets])  # (2B,) for one D call on [real; fake]
     generator_targets = torch.ones(batch_size, device=device)
 
-    def train_step(x_real: torch.Tensor, z: torch.Tensor):
+    def train_step(x_real: torch.Tensor, z: torch.Tensor, step: int):
         # (1) Update D: maximize log D(x) + log(1 - D(G(z))), one call on [real; fake]
         x_fake = generator_step(z)  # (B, 1, 28, 28)
         logits = discriminator_step(torch.cat([x_real, x_fake.detach()]))  # (2B,)
@@ -203,11 +203,9 @@ def make_train_step(generator_step, discriminator_step, discriminator, generator
         discriminator.requires_grad_(True)
 
         # (3) EMA of G, for samples and the export
-        update_ema(generator_ema, generator, ema_decay_at(train_step.step, config.ema_decay))
-        train_step.step += 1
+        update_ema(generator_ema, generator, ema_decay_at(step, config.ema_decay))  # warm-up by the global step
         return loss_d, loss_g, logits
 
-    train_step.step = 0
     return train_step
 
 
@@ -362,7 +360,7 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
 
     # What the run folder shows: one fixed noise batch, the same every epoch, for the grids and the GIF.
     fixed_noise = torch.randn(64, config.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1234)).to(device)
-    real_preview = to_uint8(images[:64].unsqueeze(1).float().div(127.5).sub(1)).cpu().numpy()
+    real_preview = images[:64].cpu().numpy()  # (64, 28, 28) uint8, as stored
     reference_diversity = sample_diversity(real_preview)
     metrics_path = run_dir / "metrics.jsonl"
     scorer = load_quick_scorer(config, device, log) if distributed.is_main else None
@@ -431,8 +429,7 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
             x_real = x_real.contiguous(memory_format=memory_format)
             z = torch.randn(local_batch, config.latent_dim, device=device, generator=noise)
 
-            train_step.step = step  # the EMA warm-up follows the global step, also after a resume
-            loss_d, loss_g, logits = train_step(x_real, z)
+            loss_d, loss_g, logits = train_step(x_real, z, step)
             step += 1
             step_in_epoch += 1
             window_steps += 1
