@@ -18,6 +18,7 @@ class ModelConfig:
     latent_dim: int = 100  # size of the noise vector z fed to the generator
     generator_width: int = 64  # channels of the generator's last hidden layer (2x that at 7x7)
     discriminator_width: int = 64  # channels of the discriminator's first layer (2x that at 7x7)
+    spectral_norm: bool = False  # spectral normalization of D's convolutions (Miyato et al. 2018)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,14 +59,15 @@ class Discriminator(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         width = config.discriminator_width
+        normalize = nn.utils.parametrizations.spectral_norm if config.spectral_norm else (lambda conv: conv)
         self.main = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1),
+            normalize(nn.Conv2d(1, width, 4, 2, 1)),
             nn.LeakyReLU(0.2, inplace=True),
             # state size. (B, w, 14, 14)
-            nn.Conv2d(width, width * 2, 4, 2, 1),
+            normalize(nn.Conv2d(width, width * 2, 4, 2, 1)),
             nn.LeakyReLU(0.2, inplace=True),
             # state size. (B, 2w, 7, 7)
-            nn.Conv2d(width * 2, 1, 7, 1, 0),
+            normalize(nn.Conv2d(width * 2, 1, 7, 1, 0)),
             # state size. (B, 1, 1, 1): one logit per image
         )
 
@@ -76,7 +78,10 @@ class Discriminator(nn.Module):
 def init_weights(module: nn.Module) -> None:
     """N(0, 0.02) for convolutions and N(1, 0.02) for batch-norm scales, as in the DCGAN paper."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
+        if nn.utils.parametrize.is_parametrized(module, "weight"):  # spectral norm: init the raw weight
+            nn.init.normal_(module.parametrizations.weight.original, 0.0, 0.02)
+        else:
+            nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
     elif isinstance(module, nn.BatchNorm2d):

@@ -59,6 +59,8 @@ class TrainConfig:
     beta1: float = field(default=0.5, metadata=doc("Adam beta1; 0.5 as in the DCGAN paper"))
     beta2: float = field(default=0.999, metadata=doc("Adam beta2"))
     label_smoothing: float = field(default=0.0, metadata=doc("one-sided: D's target for real digits is 1 - this"))
+    spectral_norm: bool = field(default=False, metadata=doc("spectral normalization of D's layers (Miyato et al. 2018)"))
+    r1_gamma: float = field(default=0.0, metadata=doc("weight of the R1 penalty on D's gradient at real digits (Mescheder et al. 2018); 0 = off"))
     ema_decay: float = field(default=0.999, metadata=doc("decay of the EMA copy of G used for samples and export"))
     log_every: int = field(default=50, metadata=doc("optimizer steps between log lines"))
     eval_samples: int = field(default=2000, metadata=doc("digits for the per-epoch quick FID; 0 = off"))
@@ -70,7 +72,7 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "latent_dim", "generator_width", "discriminator_width", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
-        for name in ("steps", "eval_samples", "checkpoint_every"):
+        for name in ("steps", "eval_samples", "checkpoint_every", "r1_gamma"):
             if getattr(self, name) < 0:
                 raise ValueError(f"--{name.replace('_', '-')} must be 0 or more, got {getattr(self, name)}")
         for name in ("learning_rate_generator", "learning_rate_discriminator"):
@@ -83,7 +85,7 @@ class TrainConfig:
             raise ValueError(f"--batch-size must be at most 60000 (the training set), got {self.batch_size}")
 
     def model_config(self) -> ModelConfig:
-        return ModelConfig(self.latent_dim, self.generator_width, self.discriminator_width)
+        return ModelConfig(self.latent_dim, self.generator_width, self.discriminator_width, self.spectral_norm)
 
 
 # ----------------------------------------------------------------------------- setup
@@ -146,10 +148,9 @@ def setup_speed(config: TrainConfig, device: torch.device, generator, discrimina
         generator.to(memory_format=memory_format)
         discriminator.to(memory_format=memory_format)
     use_compile = config.compile == "on" or (config.compile == "auto" and device.type == "cuda")
-    if use_compile:
-        generator_step, discriminator_step = torch.compile(generator), torch.compile(discriminator)
-    else:
-        generator_step, discriminator_step = generator, discriminator
+    generator_step = torch.compile(generator) if use_compile else generator
+    # R1 differentiates D's gradient, and compiled graphs have no double backward.
+    discriminator_step = torch.compile(discriminator) if use_compile and not config.r1_gamma else discriminator
     return generator_step, discriminator_step, memory_format
 
 
@@ -186,8 +187,13 @@ def make_train_step(generator_step, discriminator_step, discriminator, generator
     def train_step(x_real: torch.Tensor, z: torch.Tensor, step: int):
         # (1) Update D: maximize log D(x) + log(1 - D(G(z))), one call on [real; fake]
         x_fake = generator_step(z)  # (B, 1, 28, 28)
+        if config.r1_gamma:
+            x_real = x_real.detach().requires_grad_(True)
         logits = discriminator_step(torch.cat([x_real, x_fake.detach()]))  # (2B,)
         loss_d = F.binary_cross_entropy_with_logits(logits, discriminator_targets)
+        if config.r1_gamma:  # R1: gamma/2 * E||grad_x D(x)||^2 at real digits keeps D smooth where the data is
+            (gradient,) = torch.autograd.grad(logits[:batch_size].sum(), x_real, create_graph=True)
+            loss_d = loss_d + 0.5 * config.r1_gamma * gradient.pow(2).flatten(1).sum(1).mean()
         optimizer_d.zero_grad(set_to_none=True)
         loss_d.backward()
         optimizer_d.step()
@@ -306,6 +312,8 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     device = resolve_device(config.device)
     if device.type == "cuda" and distributed.world_size > 1:
         device = torch.device("cuda", distributed.local_rank)
+    if config.r1_gamma and distributed.world_size > 1:
+        raise ValueError("--r1-gamma runs in one process only (DDP has no double backward)")
     if config.batch_size % distributed.world_size:
         raise ValueError(f"--batch-size {config.batch_size} must divide evenly over {distributed.world_size} ranks")
     if distributed.is_main:
