@@ -21,7 +21,10 @@ class ModelConfig:
     spectral_norm: bool = False  # spectral normalization of D's convolutions (Miyato et al. 2018)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        values = asdict(self)
+        if not self.spectral_norm:  # written only when on, so such checkpoints stay readable by older versions
+            del values["spectral_norm"]
+        return values
 
     @classmethod
     def from_dict(cls, values: dict) -> "ModelConfig":
@@ -59,6 +62,10 @@ class Discriminator(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         width = config.discriminator_width
+        # Spectral norm divides each weight by its largest singular value, estimated by one power
+        # iteration per training forward; its vectors u, v are buffers in the state_dict. They are
+        # first estimated for PyTorch's default init, before `init_weights` redraws the weight, and
+        # catch up within the first steps (the shipped hard.pt was trained this way).
         normalize = nn.utils.parametrizations.spectral_norm if config.spectral_norm else (lambda conv: conv)
         self.main = nn.Sequential(
             normalize(nn.Conv2d(1, width, 4, 2, 1)),

@@ -81,6 +81,8 @@ class TrainConfig:
         for name in ("beta1", "beta2", "ema_decay", "label_smoothing"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be in [0, 1), got {getattr(self, name)}")
+        if not math.isfinite(self.r1_gamma):
+            raise ValueError(f"--r1-gamma must be a finite number, got {self.r1_gamma}")
         if self.batch_size > 60000:
             raise ValueError(f"--batch-size must be at most 60000 (the training set), got {self.batch_size}")
 

@@ -79,3 +79,14 @@ def test_two_ranks_end_with_identical_weights_and_resume_exactly(tmp_path, data_
     for key in ("generator", "generator_ema", "discriminator"):
         for name, tensor in reference[key].items():
             assert torch.equal(resumed[key][name], tensor), (key, name)
+
+
+@pytest.mark.slow
+def test_two_ranks_agree_with_spectral_norm(tmp_path, data_dir):
+    """SN keeps power-iteration vectors as buffers, which DDP broadcasts from rank 0 each forward."""
+    run_dir = tmp_path / "spectral"
+    torchrun("--device", "cpu", "--steps", 4, "--batch-size", 32, "--eval-samples", 0, "--log-every", 2,
+             "--spectral-norm", "--data-dir", data_dir, "--run-dir", run_dir, "--export", tmp_path / "spectral.pt")
+    checkpoint = load_checkpoint(run_dir / "checkpoint.pt")
+    assert checkpoint["model_config"]["spectral_norm"] is True
+    assert_ranks_agree(checkpoint)
