@@ -197,3 +197,6 @@ class Loop:
         self.preparer.stop()
         pygame.display.quit()
         pygame.quit()
+        # Wait for a game being prepared (torch at work in the thread): a process that exits
+        # under a running torch call can abort ("terminate called without an active exception").
+        self.preparer.join(timeout=10)

@@ -58,7 +58,8 @@ class Preparer:
             self._condition.notify()
 
     def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+        if self._thread.is_alive():  # never started (or done): nothing to wait for
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         try:
