@@ -43,10 +43,6 @@ def load_test_digits(folder: Path = ASSETS) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-def file_sha256(path: Path) -> str:
-    return file_digest(path, "sha256")
-
-
 def noise(seeds, latent_dim: int) -> torch.Tensor:
     """(len(seeds), latent_dim) standard normal; each row depends on its own seed only."""
     return torch.stack([torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed))) for seed in seeds])
@@ -87,7 +83,7 @@ class Bridge:
                 raise CheckpointError(f"{checkpoint}: a {kind} checkpoint, not a game opponent")
             generator, discriminator, content = load_models(path)
             epoch = content.get("epoch") if isinstance(content.get("epoch"), int) else None
-            self._models = {key: (generator, discriminator, epoch, file_sha256(path))}  # keep one: memory stays flat
+            self._models = {key: (generator, discriminator, epoch, file_digest(path, "sha256"))}  # keep one: memory stays flat
         return self._models[key]
 
     def prepare(self, request: GameRequest) -> GameSetup:

@@ -32,6 +32,7 @@ from tqdm import tqdm
 from gan.checkpoint import FORMAT_VERSION, CheckpointError, load_checkpoint, save_checkpoint
 from gan.cli import doc, fail, parse_config
 from gan.data import DataError, load_split
+from gan.models import from_uint8
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "weights" / "mnist_classifier.pt"
 
@@ -133,7 +134,7 @@ def as_tensor(digits: torch.Tensor | np.ndarray) -> torch.Tensor:
 
 def to_input(digits: torch.Tensor | np.ndarray) -> torch.Tensor:
     """(N, 28, 28) uint8 -> (N, 1, 28, 28) float in [-1, 1], as the generator makes them."""
-    return as_tensor(digits).unsqueeze(1).float().div(127.5).sub(1.0)
+    return from_uint8(as_tensor(digits))
 
 
 @torch.no_grad()

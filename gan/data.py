@@ -147,15 +147,11 @@ def raw_dir(data_dir: str | Path) -> Path:
     return Path(data_dir) / "MNIST" / "raw"
 
 
-def md5(path: Path) -> str:
-    return file_digest(path, "md5")
-
-
 def bad_files(data_dir: str | Path) -> list[str]:
     """Names of the four files that are missing or whose MD5 is wrong."""
     folder = raw_dir(data_dir)
     return [name for name, expected in MNIST_MD5.items()
-            if not (folder / name).is_file() or md5(folder / name) != expected]
+            if not (folder / name).is_file() or file_digest(folder / name, "md5") != expected]
 
 
 def fetch_with_torchvision(data_dir: Path, timeout: float = 15.0) -> None:

@@ -43,6 +43,7 @@ from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
 from gan.classifier import embed, load_classifier
 from gan.cli import doc, fail, parse_config
 from gan.data import DataError, load_split
+from gan.models import from_uint8
 from gan.sample import generate, generate_from_seeds, load_generator, noise_for_seeds
 
 KEYS = ("fid", "fid_floor", "inception_score", "class_shares", "precision", "recall",
@@ -59,8 +60,8 @@ def _stderr(message: str) -> None:
 @torch.no_grad()
 def discriminator_logits(discriminator, digits: np.ndarray, batch_size: int = 1000) -> torch.Tensor:
     """(N, 28, 28) uint8 -> (N,) logits of the checkpoint's discriminator."""
-    batches = torch.as_tensor(np.array(digits)).unsqueeze(1).split(batch_size)  # (B, 1, 28, 28) uint8 each
-    inputs = (batch.float().div(127.5).sub(1.0).contiguous(memory_format=torch.channels_last) for batch in batches)
+    batches = torch.as_tensor(np.array(digits)).split(batch_size)  # (B, 28, 28) uint8 each
+    inputs = (from_uint8(batch).contiguous(memory_format=torch.channels_last) for batch in batches)
     return torch.cat([discriminator(images).float().view(-1) for images in inputs])
 
 

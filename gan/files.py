@@ -1,5 +1,6 @@
 """Atomic file writes, with no torch import: the game's title screen uses this before torch loads."""
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -35,8 +36,6 @@ def atomic_write_text(text: str, path: str | os.PathLike) -> None:
 
 def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
     """Hex digest of a file, read in 1 MB blocks so a large file never sits in memory whole."""
-    import hashlib
-
     digest = hashlib.new(algorithm)
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):

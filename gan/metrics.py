@@ -22,6 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gan.models import from_uint8
+
 
 def _tensor(values) -> torch.Tensor:
     """Arrays, lists or tensors as a CPU tensor; read-only arrays (MNIST straight from its files) are copied."""
@@ -238,7 +240,7 @@ class TwoSampleNet(nn.Module):
 
 
 def _digits_to_input(digits) -> torch.Tensor:
-    return _tensor(digits).unsqueeze(1).float().div(127.5).sub(1.0)  # (N, 28, 28) uint8 -> (N, 1, 28, 28)
+    return from_uint8(_tensor(digits))  # (N, 28, 28) uint8 -> (N, 1, 28, 28)
 
 
 def c2st_accuracy(real_digits, fake_digits, seed: int = 0, epochs: float = 2.0, min_steps: int = 25,
