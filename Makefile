@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup play train test test-fast data clean
+.PHONY: setup play train test test-fast lint format data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,19 @@ train: setup
 data: setup
 	$(BIN)/python -m gan.data --data-dir data
 
-test: data
+# One style for every file: ruff formats and lints (its settings are in pyproject.toml).
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: data lint
 	$(BIN)/python -m pytest
 
-test-fast: data
+test-fast: data lint
 	$(BIN)/python -m pytest -m "not slow"
 
 clean:

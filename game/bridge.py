@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from game.opponents import PeekError, peek
+from game.state import MAX_ROUNDS, GameRequest, GameSetup, Round
 from gan.checkpoint import CheckpointError, load_models
 from gan.data import DataError, read_idx
 from gan.files import file_digest
-from gan.models import from_uint8, to_uint8
-from game.opponents import PeekError, peek
-from game.state import MAX_ROUNDS, GameRequest, GameSetup, Round
+from gan.models import from_uint8
+from gan.sample import generate_from_seeds
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 TEST_IMAGES = "t10k-images-idx3-ubyte.gz"
@@ -36,16 +37,13 @@ def load_test_digits(folder: Path = ASSETS) -> tuple[np.ndarray, np.ndarray]:
         images = read_idx((folder / TEST_IMAGES).read_bytes(), TEST_IMAGES)
         labels = read_idx((folder / TEST_LABELS).read_bytes(), TEST_LABELS)
     except OSError as error:
-        raise DataError(f"{folder}: the game's test digits are missing ({error.strerror or error}); "
-                        "reinstall or `git checkout game/assets`") from error
+        raise DataError(
+            f"{folder}: the game's test digits are missing ({error.strerror or error}); "
+            "reinstall or `git checkout game/assets`"
+        ) from error
     if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
         raise DataError(f"{folder}: test digits have shape {images.shape}, labels {labels.shape}")
     return images, labels
-
-
-def noise(seeds, latent_dim: int) -> torch.Tensor:
-    """(len(seeds), latent_dim) standard normal; each row depends on its own seed only."""
-    return torch.stack([torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed))) for seed in seeds])
 
 
 def probability_real(discriminator, images: np.ndarray) -> np.ndarray:
@@ -83,7 +81,9 @@ class Bridge:
                 raise CheckpointError(f"{checkpoint}: a {kind} checkpoint, not a game opponent")
             generator, discriminator, content = load_models(path)
             epoch = content.get("epoch") if isinstance(content.get("epoch"), int) else None
-            self._models = {key: (generator, discriminator, epoch, file_digest(path, "sha256"))}  # keep one: memory stays flat
+            self._models = {
+                key: (generator, discriminator, epoch, file_digest(path, "sha256"))
+            }  # keep one: memory stays flat
         return self._models[key]
 
     def prepare(self, request: GameRequest) -> GameSetup:
@@ -94,8 +94,7 @@ class Bridge:
         half = request.rounds // 2
         real_indices = rng.sample(range(len(self.images)), half)  # distinct: no digit twice in a game
         noise_seeds = rng.sample(range(NOISE_SEEDS), half)
-        with torch.inference_mode():
-            fakes = to_uint8(generator(noise(noise_seeds, generator.latent_dim))).numpy()  # (half, 28, 28)
+        fakes = generate_from_seeds(generator, noise_seeds)  # (half, 28, 28) uint8, as gan.sample makes them
         shown = np.concatenate([self.images[real_indices], fakes])  # (n, 28, 28) uint8, reals first
         probabilities = probability_real(discriminator, shown)
         order = list(range(request.rounds))
@@ -105,12 +104,19 @@ class Bridge:
             image = shown[position].copy()
             image.setflags(write=False)
             is_real = position < half
-            rounds.append(Round(
-                image=image,
-                is_real=is_real,
-                d_prob_real=float(probabilities[position]),
-                index=int(real_indices[position] if is_real else noise_seeds[position - half]),
-                label=int(self.labels[real_indices[position]]) if is_real else None,
-            ))
-        return GameSetup(request=request, rounds=tuple(rounds), opponent=Path(request.checkpoint).stem,
-                         checkpoint_sha256=sha256, epoch=epoch)
+            rounds.append(
+                Round(
+                    image=image,
+                    is_real=is_real,
+                    d_prob_real=float(probabilities[position]),
+                    index=int(real_indices[position] if is_real else noise_seeds[position - half]),
+                    label=int(self.labels[real_indices[position]]) if is_real else None,
+                )
+            )
+        return GameSetup(
+            request=request,
+            rounds=tuple(rounds),
+            opponent=Path(request.checkpoint).stem,
+            checkpoint_sha256=sha256,
+            epoch=epoch,
+        )

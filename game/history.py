@@ -86,8 +86,10 @@ def read_history(path: Path | None = None) -> tuple[list[dict], list[str]]:
     except OSError as error:
         return records, [f"{path} is damaged and could not be repaired ({error.strerror or error})"]
     where = "not UTF-8" if first_bad == 0 else f"line {first_bad} unreadable"
-    return records, [f"history was damaged ({where}); kept it as {aside.name} and started a new one "
-                     f"with the {len(records)} readable game{'s' if len(records) != 1 else ''}"]
+    return records, [
+        f"history was damaged ({where}); kept it as {aside.name} and started a new one "
+        f"with the {len(records)} readable game{'s' if len(records) != 1 else ''}"
+    ]
 
 
 def append_game(record: dict, path: Path | None = None) -> list[str]:

@@ -17,7 +17,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # must be set before p
 import pygame  # noqa: E402
 
 from game import history  # noqa: E402
-from game.state import Action, Game, Phase, PrepareFailed, Prepared  # noqa: E402
+from game.state import Action, Game, Phase, Prepared, PrepareFailed  # noqa: E402
 from game.view import View  # noqa: E402
 
 WINDOW_SIZE = (1280, 720)
@@ -26,15 +26,27 @@ IDLE_WAIT_MS = 500  # nothing moves on screen: wake only for input
 ANIMATION_WAIT_MS = 33  # the loading spinner turns
 
 TITLE_KEYS = {
-    pygame.K_RETURN: Action.START, pygame.K_KP_ENTER: Action.START,
-    pygame.K_UP: Action.PREVIOUS_OPPONENT, pygame.K_DOWN: Action.NEXT_OPPONENT,
-    pygame.K_LEFT: Action.FEWER_ROUNDS, pygame.K_RIGHT: Action.MORE_ROUNDS,
+    pygame.K_RETURN: Action.START,
+    pygame.K_KP_ENTER: Action.START,
+    pygame.K_UP: Action.PREVIOUS_OPPONENT,
+    pygame.K_DOWN: Action.NEXT_OPPONENT,
+    pygame.K_LEFT: Action.FEWER_ROUNDS,
+    pygame.K_RIGHT: Action.MORE_ROUNDS,
     pygame.K_m: Action.TOGGLE_MEASUREMENT,
 }
 PHASE_KEYS = {
     Phase.TITLE: TITLE_KEYS,
-    Phase.ROUND: {pygame.K_r: Action.REAL, pygame.K_LEFT: Action.REAL, pygame.K_f: Action.FAKE, pygame.K_RIGHT: Action.FAKE},
-    Phase.REVEAL: {pygame.K_SPACE: Action.CONTINUE, pygame.K_RETURN: Action.CONTINUE, pygame.K_KP_ENTER: Action.CONTINUE},
+    Phase.ROUND: {
+        pygame.K_r: Action.REAL,
+        pygame.K_LEFT: Action.REAL,
+        pygame.K_f: Action.FAKE,
+        pygame.K_RIGHT: Action.FAKE,
+    },
+    Phase.REVEAL: {
+        pygame.K_SPACE: Action.CONTINUE,
+        pygame.K_RETURN: Action.CONTINUE,
+        pygame.K_KP_ENTER: Action.CONTINUE,
+    },
     Phase.SUMMARY: {pygame.K_RETURN: Action.START, pygame.K_KP_ENTER: Action.START},
     Phase.HELP: {pygame.K_RETURN: Action.BACK, pygame.K_SPACE: Action.BACK},
 }
@@ -48,8 +60,9 @@ def action_for_key(key: int, phase: Phase):
 
 
 class Loop:
-    def __init__(self, game: Game, view: View, preparer, history_file=None, fullscreen: bool = False,
-                 size=WINDOW_SIZE, log=None):
+    def __init__(
+        self, game: Game, view: View, preparer, history_file=None, fullscreen: bool = False, size=WINDOW_SIZE, log=None
+    ):
         self.game = game
         self.view = view
         self.preparer = preparer

@@ -47,12 +47,20 @@ def rss_mb(field: str = "VmRSS") -> float | None:
 
 def summarize(values_ms: list[float]) -> dict:
     ordered = sorted(values_ms)
-    return {"n": len(ordered), "median_ms": round(statistics.median(ordered), 2),
+    return (
+        {
+            "n": len(ordered),
+            "median_ms": round(statistics.median(ordered), 2),
             "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
-            "max_ms": round(ordered[-1], 2)} if ordered else {"n": 0}
+            "max_ms": round(ordered[-1], 2),
+        }
+        if ordered
+        else {"n": 0}
+    )
 
 
 # ----------------------------------------------------------------------------- the measured process
+
 
 def child(launched_at: float, weights: str, rounds: int, full: bool) -> dict:
     from game.__main__ import PlayConfig, build
@@ -64,8 +72,12 @@ def child(launched_at: float, weights: str, rounds: int, full: bool) -> dict:
     first_frame = time.monotonic()
     import pygame
 
-    result = {"video_driver": pygame.display.get_driver(), "window": list(loop.screen.get_size()),
-              "first_frame_s": round(first_frame - launched_at, 3), "rss_first_frame_mb": rss_mb()}
+    result = {
+        "video_driver": pygame.display.get_driver(),
+        "window": list(loop.screen.get_size()),
+        "first_frame_s": round(first_frame - launched_at, 3),
+        "rss_first_frame_mb": rss_mb(),
+    }
     if not full:
         loop.close()
         return result
@@ -117,22 +129,30 @@ def child(launched_at: float, weights: str, rounds: int, full: bool) -> dict:
         if number < rounds - 1:
             reveal_to_next.append(elapsed)
     loop.close()
-    result.update({
-        "answer_to_next_digit": summarize(next_digit),
-        "answer_to_reveal": summarize(to_reveal),
-        "continue_to_next_digit": summarize(reveal_to_next),
-        "rss_peak_mb": rss_mb("VmHWM"),
-        "rounds": rounds,
-    })
+    result.update(
+        {
+            "answer_to_next_digit": summarize(next_digit),
+            "answer_to_reveal": summarize(to_reveal),
+            "continue_to_next_digit": summarize(reveal_to_next),
+            "rss_peak_mb": rss_mb("VmHWM"),
+            "rounds": rounds,
+        }
+    )
     return result
 
 
 # ----------------------------------------------------------------------------- the parent
 
+
 def launch(arguments: list[str], environment: dict) -> dict:
     launched_at = time.monotonic()
-    process = subprocess.run([sys.executable, "-m", "game.measure", CHILD_FLAG, repr(launched_at), *arguments],
-                             env=environment, capture_output=True, text=True, timeout=300)
+    process = subprocess.run(
+        [sys.executable, "-m", "game.measure", CHILD_FLAG, repr(launched_at), *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if process.returncode != 0:
         lines = (process.stderr.strip() or process.stdout.strip() or "no output").splitlines()
         raise SystemExit(f"error: the measured game failed: {lines[-1]}")
@@ -151,8 +171,12 @@ def report(runs: list[dict], full: dict) -> dict:
         "answer_to_reveal": full["answer_to_reveal"],
         "continue_to_next_digit": full["continue_to_next_digit"],
         "last_answer_to_summary_ms": full["last_answer_to_summary_ms"],
-        "rss_mb": {"first_frame": full["rss_first_frame_mb"], "ready": full["rss_ready_mb"],
-                   "ready_file_backed": full["rss_ready_file_mb"], "peak": full["rss_peak_mb"]},
+        "rss_mb": {
+            "first_frame": full["rss_first_frame_mb"],
+            "ready": full["rss_ready_mb"],
+            "ready_file_backed": full["rss_ready_file_mb"],
+            "peak": full["rss_peak_mb"],
+        },
         "rounds": full["rounds"],
         "cpu_count": os.cpu_count(),
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
@@ -161,14 +185,21 @@ def report(runs: list[dict], full: dict) -> dict:
 
 def print_report(figures: dict) -> None:
     def latency(name, entry):
-        print(f"  {name:<34} median {entry['median_ms']:6.1f} ms   p95 {entry['p95_ms']:6.1f} ms   "
-              f"max {entry['max_ms']:6.1f} ms   ({entry['n']} presses)")
+        print(
+            f"  {name:<34} median {entry['median_ms']:6.1f} ms   p95 {entry['p95_ms']:6.1f} ms   "
+            f"max {entry['max_ms']:6.1f} ms   ({entry['n']} presses)"
+        )
 
     startup = figures["first_frame_s"]
-    print(f"Real or Fake? game performance  (video driver {figures['video_driver']}, window "
-          f"{figures['window'][0]}x{figures['window'][1]}, {figures['cpu_count']} CPUs, load {figures['load_average_1min']})")
-    print(f"  launch -> first frame              median {startup['median']:.2f} s   max {startup['max']:.2f} s   "
-          f"over {figures['launches']} launches   (budget 2 s)")
+    print(
+        f"Real or Fake? game performance  (video driver {figures['video_driver']}, window "
+        f"{figures['window'][0]}x{figures['window'][1]}, {figures['cpu_count']} CPUs, "
+        f"load {figures['load_average_1min']})"
+    )
+    print(
+        f"  launch -> first frame              median {startup['median']:.2f} s   max {startup['max']:.2f} s   "
+        f"over {figures['launches']} launches   (budget 2 s)"
+    )
     print(f"  launch -> first game ready         {figures['ready_s']:.2f} s   (torch and the model, behind the title)")
     print(f"latency, key press -> frame flipped (budget 50 ms), {figures['rounds']}-round games:")
     latency("answer -> next digit (measurement)", figures["answer_to_next_digit"])
@@ -176,8 +207,10 @@ def print_report(figures: dict) -> None:
     latency("Space -> next digit (practice)", figures["continue_to_next_digit"])
     print(f"  last answer -> summary             {figures['last_answer_to_summary_ms']:.1f} ms (history written)")
     memory = figures["rss_mb"]
-    print(f"resident memory: {memory['first_frame']:.0f} MB at the first frame; {memory['ready']:.0f} MB with torch "
-          f"and the model ({memory['ready_file_backed']:.0f} MB of it library pages); {memory['peak']:.0f} MB peak")
+    print(
+        f"resident memory: {memory['first_frame']:.0f} MB at the first frame; {memory['ready']:.0f} MB with torch "
+        f"and the model ({memory['ready_file_backed']:.0f} MB of it library pages); {memory['peak']:.0f} MB peak"
+    )
 
 
 def main(argv=None) -> int:

@@ -61,7 +61,8 @@ def peek(path: str | Path) -> dict:
                 raise PeekError(f"{path}: not a Real or Fake? checkpoint (header too large)")
             header = archive.read(info)
     except (OSError, zipfile.BadZipFile, KeyError, EOFError) as error:
-        raise PeekError(f"{path}: not a readable checkpoint ({str(error).splitlines()[0][:80] if str(error) else type(error).__name__})") from error
+        reason = str(error).splitlines()[0][:80] if str(error) else type(error).__name__
+        raise PeekError(f"{path}: not a readable checkpoint ({reason})") from error
     try:
         content = HeaderUnpickler(io.BytesIO(header)).load()
     except Exception as error:  # a damaged pickle raises many types; all mean "unreadable"

@@ -13,7 +13,7 @@ wants. Nothing here imports torch at module level.
 
 import threading
 
-from game.state import GameRequest, GameSetup, PrepareFailed, Prepared
+from game.state import GameRequest, GameSetup, Prepared, PrepareFailed
 
 KEEP = 4  # results kept; the title can flip between a few choices without redoing them
 

@@ -50,12 +50,14 @@ class Action(Enum):
 @dataclass(frozen=True)
 class SelectOpponent:
     """A click on one opponent of the title list."""
+
     index: int
 
 
 @dataclass(frozen=True)
 class SelectRounds:
     """A click on one of the round counts."""
+
     rounds: int
 
 
@@ -85,6 +87,7 @@ class Opponent:
 @dataclass(frozen=True)
 class GameRequest:
     """What the bridge must prepare: same request, same digits in the same order."""
+
     checkpoint: str
     rounds: int
     seed: int
@@ -110,6 +113,7 @@ class Round:
 @dataclass(frozen=True)
 class GameSetup:
     """The bridge's answer to a `GameRequest`."""
+
     request: GameRequest
     rounds: tuple[Round, ...]
     opponent: str  # checkpoint stem
@@ -144,6 +148,7 @@ class Settings:
 
 # ----------------------------------------------------------------------------- statistics
 
+
 def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
     """95% Wilson score interval for a proportion; sane at 0/n and n/n, unlike the normal one."""
     if trials <= 0:
@@ -158,6 +163,7 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
 @dataclass(frozen=True)
 class Score:
     """Everything the summary shows, from the rounds played and the answers given."""
+
     answered: int
     player_correct: int
     d_correct: int
@@ -223,6 +229,7 @@ def best_scores(records) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- the game
+
 
 @dataclass
 class Game:
@@ -345,10 +352,18 @@ class Game:
     def _on_title(self, event) -> None:
         if event == Action.START:
             self._start()
-        elif event in (Action.PREVIOUS_OPPONENT, Action.NEXT_OPPONENT) and self.opponents and not self.settings.fixed_checkpoint:
+        elif (
+            event in (Action.PREVIOUS_OPPONENT, Action.NEXT_OPPONENT)
+            and self.opponents
+            and not self.settings.fixed_checkpoint
+        ):
             step = -1 if event == Action.PREVIOUS_OPPONENT else 1
             self.selected = (self.selected + step) % len(self.opponents)
-        elif isinstance(event, SelectOpponent) and 0 <= event.index < len(self.opponents) and not self.settings.fixed_checkpoint:
+        elif (
+            isinstance(event, SelectOpponent)
+            and 0 <= event.index < len(self.opponents)
+            and not self.settings.fixed_checkpoint
+        ):
             self.selected = event.index
         elif event in (Action.FEWER_ROUNDS, Action.MORE_ROUNDS):
             choices = self.round_choices
@@ -482,8 +497,13 @@ class Game:
             "reals_called_fake": result.reals_called_fake,
             "hype_infinity": round(result.hype_infinity, 4),
             "rounds": [
-                {"is_real": round_.is_real, "answer_real": answer.answer_real,
-                 "d_prob_real": round(float(round_.d_prob_real), 6), "ms": answer.ms, "index": int(round_.index)}
+                {
+                    "is_real": round_.is_real,
+                    "answer_real": answer.answer_real,
+                    "d_prob_real": round(float(round_.d_prob_real), 6),
+                    "ms": answer.ms,
+                    "index": int(round_.index),
+                }
                 for round_, answer in zip(setup.rounds, self.answers)
             ],
         }

@@ -149,8 +149,18 @@ class View:
         self.panel(surface, rect, color, border, width=max(2, rect.h // 25))
         label_size = label_size or rect.h * 0.5
         if hint:
-            self.fit_text(surface, label, label_size, TEXT, (rect.centerx, rect.centery - rect.h * 0.13), rect.w * 0.9, "center")
-            self.fit_text(surface, hint, max(11, rect.h * 0.28), MUTED, (rect.centerx, rect.bottom - rect.h * 0.2), rect.w * 0.9, "center")
+            self.fit_text(
+                surface, label, label_size, TEXT, (rect.centerx, rect.centery - rect.h * 0.13), rect.w * 0.9, "center"
+            )
+            self.fit_text(
+                surface,
+                hint,
+                max(11, rect.h * 0.28),
+                MUTED,
+                (rect.centerx, rect.bottom - rect.h * 0.2),
+                rect.w * 0.9,
+                "center",
+            )
         else:
             self.fit_text(surface, label, label_size, TEXT, rect.center, rect.w * 0.9, "center")
 
@@ -179,21 +189,43 @@ class View:
         first = min(max(0, game.selected - visible + 1), max(0, len(game.opponents) - visible))
         rows = []
         for position, index in enumerate(range(first, min(len(game.opponents), first + visible))):
-            rows.append((index, pygame.Rect(left.x + int(14 * u), list_top + position * row_height,
-                                            left.w - int(28 * u), row_height - int(6 * u))))
+            rows.append(
+                (
+                    index,
+                    pygame.Rect(
+                        left.x + int(14 * u),
+                        list_top + position * row_height,
+                        left.w - int(28 * u),
+                        row_height - int(6 * u),
+                    ),
+                )
+            )
         pad = int(18 * u)
         button_gap = int(14 * u)
         choices = game.round_choices
         button_width = (right.w - 2 * pad - (len(choices) - 1) * button_gap) // len(choices)
         rounds_top = right.y + int(58 * u)
-        rounds = [(choice, pygame.Rect(right.x + pad + i * (button_width + button_gap), rounds_top,
-                                       button_width, int(56 * u)))
-                  for i, choice in enumerate(choices)]
+        rounds = [
+            (
+                choice,
+                pygame.Rect(right.x + pad + i * (button_width + button_gap), rounds_top, button_width, int(56 * u)),
+            )
+            for i, choice in enumerate(choices)
+        ]
         mode = pygame.Rect(right.x + pad, rounds_top + int(150 * u), right.w - 2 * pad, int(70 * u))
         start = pygame.Rect(0, 0, int(min(width * 0.42, 520 * u)), int(72 * u))
         start.midtop = (width // 2, bottom + int(20 * u))
-        return {"left": left, "right": right, "rows": rows, "rounds": rounds, "mode": mode, "start": start,
-                "first": first, "hidden": len(game.opponents) - len(rows), "pad": pad}
+        return {
+            "left": left,
+            "right": right,
+            "rows": rows,
+            "rounds": rounds,
+            "mode": mode,
+            "start": start,
+            "first": first,
+            "hidden": len(game.opponents) - len(rows),
+            "pad": pad,
+        }
 
     def play_layout(self, size) -> dict:
         width, height = size
@@ -212,8 +244,13 @@ class View:
         fake.topleft = (width // 2 + gap // 2, buttons_top)
         small = pygame.Rect(0, 0, 28, 28)
         small.midleft = (digit.right + int(56 * u), digit.centery)
-        return {"digit": digit, "real": real, "fake": fake, "small": small,
-                "next": pygame.Rect(real.left, real.top, fake.right - real.left, button_height)}
+        return {
+            "digit": digit,
+            "real": real,
+            "fake": fake,
+            "small": small,
+            "next": pygame.Rect(real.left, real.top, fake.right - real.left, button_height),
+        }
 
     def summary_layout(self, game: Game, size) -> dict:
         """Stats on the left; on the right every digit, the real ones above the fakes, so no tile needs a label."""
@@ -223,7 +260,10 @@ class View:
         top = int(height * 0.2)
         stats = pygame.Rect(margin, top, int(width * 0.42), int(height * 0.86) - top)
         grid = pygame.Rect(stats.right + int(30 * u), top, width - margin - stats.right - int(30 * u), stats.h)
-        groups = [[i for i, r in enumerate(game.rounds) if r.is_real], [i for i, r in enumerate(game.rounds) if not r.is_real]]
+        groups = [
+            [i for i, r in enumerate(game.rounds) if r.is_real],
+            [i for i, r in enumerate(game.rounds) if not r.is_real],
+        ]
         heading, gap, aspect = int(34 * u), int(14 * u), 1.32  # a tile is its digit over a row of two marks
         largest = max(1, *(len(group) for group in groups))
         room = (grid.h - 2 * heading - gap) / 2
@@ -244,7 +284,9 @@ class View:
             left = grid.centerx - min(columns, max(1, len(group))) * tile / 2
             for position, index in enumerate(group):
                 row, column = divmod(position, columns)
-                tiles[index] = pygame.Rect(int(left + column * tile), int(y + row * tile * aspect), int(tile), int(tile * aspect))
+                tiles[index] = pygame.Rect(
+                    int(left + column * tile), int(y + row * tile * aspect), int(tile), int(tile * aspect)
+                )
             y += used * tile * aspect + gap
         images = []
         for rect in tiles:
@@ -253,10 +295,19 @@ class View:
             images.append(image)
         inner = stats.w - int(40 * u)
         bar_width = inner - int(64 * u) - int(150 * u)
-        bars = [pygame.Rect(stats.x + int(84 * u), stats.y + int(18 * u) + row * int(50 * u), bar_width, int(34 * u))
-                for row in range(2)]
-        return {"stats": stats, "grid": grid, "tiles": tiles, "images": images, "tile": tile, "headings": headings,
-                "bars": bars}
+        bars = [
+            pygame.Rect(stats.x + int(84 * u), stats.y + int(18 * u) + row * int(50 * u), bar_width, int(34 * u))
+            for row in range(2)
+        ]
+        return {
+            "stats": stats,
+            "grid": grid,
+            "tiles": tiles,
+            "images": images,
+            "tile": tile,
+            "headings": headings,
+            "bars": bars,
+        }
 
     # ------------------------------------------------------------------ what a click does
 
@@ -308,8 +359,15 @@ class View:
         width, height = surface.get_size()
         u = self.unit((width, height))
         self.text(surface, "Real or Fake?", height * 0.13, TEXT, (width // 2, height * 0.045), "midtop")
-        self.fit_text(surface, "Tell real handwritten digits from a GAN's fakes, and beat its own discriminator.",
-                      height * 0.04, MUTED, (width // 2, height * 0.165), width * 0.92, "midtop")
+        self.fit_text(
+            surface,
+            "Tell real handwritten digits from a GAN's fakes, and beat its own discriminator.",
+            height * 0.04,
+            MUTED,
+            (width // 2, height * 0.165),
+            width * 0.92,
+            "midtop",
+        )
         layout = self.title_layout(game, (width, height))
         left, right, pad = layout["left"], layout["right"], layout["pad"]
         self.panel(surface, left, radius=int(14 * u))
@@ -322,12 +380,26 @@ class View:
         elif len(game.opponents) > 1:
             self.text(surface, "Up / Down", 26 * u, MUTED, (left.right - pad, left.y + 22 * u), "topright")
         if not game.opponents:
-            y = self.paragraph(surface, "No opponents yet: there is no game checkpoint in weights/.",
-                               32 * u, TEXT, left.x + pad, left.y + 70 * u, left.w - 2 * pad)
-            self.paragraph(surface, "The shipped ones, weights/easy.pt, medium.pt and hard.pt, come with the "
-                           "repository. Or train your own with   python train.py   which saves "
-                           "weights/<run>.pt, and it shows up here.",
-                           28 * u, MUTED, left.x + pad, y + 14 * u, left.w - 2 * pad)
+            y = self.paragraph(
+                surface,
+                "No opponents yet: there is no game checkpoint in weights/.",
+                32 * u,
+                TEXT,
+                left.x + pad,
+                left.y + 70 * u,
+                left.w - 2 * pad,
+            )
+            self.paragraph(
+                surface,
+                "The shipped ones, weights/easy.pt, medium.pt and hard.pt, come with the "
+                "repository. Or train your own with   python train.py   which saves "
+                "weights/<run>.pt, and it shows up here.",
+                28 * u,
+                MUTED,
+                left.x + pad,
+                y + 14 * u,
+                left.w - 2 * pad,
+            )
         for index, rect in layout["rows"]:
             opponent = game.opponents[index]
             chosen = index == game.selected
@@ -335,29 +407,66 @@ class View:
             if chosen or hovered:
                 self.panel(surface, rect, PANEL_LIGHT, SELECTED if chosen else OUTLINE, radius=int(8 * u))
             if chosen:
-                pygame.draw.polygon(surface, SELECTED, [(rect.x + 10 * u, rect.centery - 9 * u),
-                                                        (rect.x + 22 * u, rect.centery), (rect.x + 10 * u, rect.centery + 9 * u)])
-            self.fit_text(surface, opponent.title, rect.h * 0.62, TEXT, (rect.x + 32 * u, rect.centery), rect.w * 0.45, "midleft")
+                pygame.draw.polygon(
+                    surface,
+                    SELECTED,
+                    [
+                        (rect.x + 10 * u, rect.centery - 9 * u),
+                        (rect.x + 22 * u, rect.centery),
+                        (rect.x + 10 * u, rect.centery + 9 * u),
+                    ],
+                )
+            self.fit_text(
+                surface, opponent.title, rect.h * 0.62, TEXT, (rect.x + 32 * u, rect.centery), rect.w * 0.45, "midleft"
+            )
             failure = game.failures.get(opponent.path)
             details = "cannot be loaded" if failure else opponent.details
-            self.fit_text(surface, details, rect.h * 0.45, WRONG if failure else MUTED,
-                          (rect.right - 12 * u, rect.centery), rect.w * 0.5, "midright")
+            self.fit_text(
+                surface,
+                details,
+                rect.h * 0.45,
+                WRONG if failure else MUTED,
+                (rect.right - 12 * u, rect.centery),
+                rect.w * 0.5,
+                "midright",
+            )
         if layout["hidden"] > 0:
-            self.text(surface, f"{len(game.opponents)} opponents: Up / Down to see the rest", 24 * u, MUTED,
-                      (left.centerx, left.bottom - 12 * u), "midbottom")
+            self.text(
+                surface,
+                f"{len(game.opponents)} opponents: Up / Down to see the rest",
+                24 * u,
+                MUTED,
+                (left.centerx, left.bottom - 12 * u),
+                "midbottom",
+            )
         elif game.opponents and not game.settings.fixed_checkpoint and all(o.difficulty for o in game.opponents):
-            self.fit_text(surface, "Your own show up here after   python train.py", 24 * u, MUTED,
-                          (left.centerx, left.bottom - 12 * u), left.w - 2 * pad, "midbottom")
+            self.fit_text(
+                surface,
+                "Your own show up here after   python train.py",
+                24 * u,
+                MUTED,
+                (left.centerx, left.bottom - 12 * u),
+                left.w - 2 * pad,
+                "midbottom",
+            )
 
         # rounds, with the best score so far under each choice
         self.text(surface, "Rounds", 40 * u, TEXT, (right.x + pad, right.y + 16 * u))
         self.text(surface, "Left / Right", 26 * u, MUTED, (right.right - pad, right.y + 22 * u), "topright")
         opponent = game.opponent
         for choice, rect in layout["rounds"]:
-            self.button(surface, rect, str(choice), "", rect.collidepoint(mouse), choice == game.settings.rounds, rect.h * 0.62)
+            self.button(
+                surface, rect, str(choice), "", rect.collidepoint(mouse), choice == game.settings.rounds, rect.h * 0.62
+            )
             best = game.best_for(opponent.name, choice) if opponent else None
-            self.text(surface, f"best {best}/{choice}" if best is not None else "no best yet", 26 * u,
-                      TEXT if best is not None else MUTED, (rect.centerx, rect.bottom + 10 * u), "midtop")
+            self.text(
+                surface,
+                f"best {best}/{choice}" if best is not None else "no best yet",
+                26 * u,
+                TEXT if best is not None else MUTED,
+                (rect.centerx, rect.bottom + 10 * u),
+                "midtop",
+            )
         mode = layout["mode"]
         self.text(surface, "Mode", 40 * u, TEXT, (right.x + pad, mode.y - 46 * u))
         self.text(surface, "M", 26 * u, MUTED, (right.right - pad, mode.y - 40 * u), "topright")
@@ -373,9 +482,16 @@ class View:
                 self.text(surface, line, 26 * u, WRONG, (right.x + pad, y))
                 y += 24 * u
         else:
-            self.paragraph(surface, "Half the digits are real MNIST handwriting, half are the generator's. "
-                           "Say R (real) or F (fake); the discriminator D answers too.",
-                           26 * u, MUTED, right.x + pad, mode.bottom + 20 * u, right.w - 2 * pad)
+            self.paragraph(
+                surface,
+                "Half the digits are real MNIST handwriting, half are the generator's. "
+                "Say R (real) or F (fake); the discriminator D answers too.",
+                26 * u,
+                MUTED,
+                right.x + pad,
+                mode.bottom + 20 * u,
+                right.w - 2 * pad,
+            )
 
         start = layout["start"]
         can_start = game.wanted is not None
@@ -383,16 +499,32 @@ class View:
         if can_start:
             self.panel(surface, start, TEXT if hovered else RIGHT, radius=int(12 * u))
             self.text(surface, "Play", start.h * 0.6, BACKGROUND, (start.centerx - 40 * u, start.centery), "center")
-            self.text(surface, "Enter", start.h * 0.36, BACKGROUND, (start.centerx + 50 * u, start.centery + 2 * u), "center")
+            self.text(
+                surface, "Enter", start.h * 0.36, BACKGROUND, (start.centerx + 50 * u, start.centery + 2 * u), "center"
+            )
         else:
             self.button(surface, start, "Nothing to play yet", "", False, False, start.h * 0.45)
         if can_start and not game.ready:
             self.text(surface, "getting ready...", 24 * u, MUTED, (start.right + 16 * u, start.centery), "midleft")
-        self.text(surface, "H  help      Q  quit      F11  fullscreen", 26 * u, MUTED, (width // 2, height - 10 * u), "midbottom")
+        self.text(
+            surface,
+            "H  help      Q  quit      F11  fullscreen",
+            26 * u,
+            MUTED,
+            (width // 2, height - 10 * u),
+            "midbottom",
+        )
         if game.notices:  # one line between the subtitle and the panels; all of them went to stderr too
             more = f"   (+{len(game.notices) - 1} more, see the terminal)" if len(game.notices) > 1 else ""
-            self.fit_text(surface, "! " + game.notices[0] + more, 24 * u, WRONG,
-                          (width // 2, layout["left"].y - 8 * u), width - 24 * u, "midbottom")
+            self.fit_text(
+                surface,
+                "! " + game.notices[0] + more,
+                24 * u,
+                WRONG,
+                (width // 2, layout["left"].y - 8 * u),
+                width - 24 * u,
+                "midbottom",
+            )
 
     def draw_loading(self, surface, game: Game, mouse) -> None:
         width, height = surface.get_size()
@@ -408,8 +540,14 @@ class View:
         opponent = game.opponent
         name = opponent.title if opponent else "the opponent"
         self.text(surface, f"Getting {name} ready", 48 * u, TEXT, (width // 2, center[1] + radius + 40 * u), "midtop")
-        self.text(surface, "the first time, PyTorch takes a few seconds to load", 30 * u, MUTED,
-                  (width // 2, center[1] + radius + 92 * u), "midtop")
+        self.text(
+            surface,
+            "the first time, PyTorch takes a few seconds to load",
+            30 * u,
+            MUTED,
+            (width // 2, center[1] + radius + 92 * u),
+            "midtop",
+        )
         self.text(surface, "Esc  back to the title", 26 * u, MUTED, (width // 2, height - 10 * u), "midbottom")
 
     def draw_failed(self, surface, game: Game, mouse) -> None:
@@ -420,9 +558,16 @@ class View:
         self.text(surface, "This checkpoint cannot be played", 56 * u, TEXT, (width // 2, height * 0.3), "midtop")
         message = game.failures.get(checkpoint, "unknown error")
         y = self.paragraph(surface, message, 32 * u, WRONG, width * 0.1, height * 0.42, int(width * 0.8))
-        self.paragraph(surface, "Game checkpoints are made by  python train.py  (it writes weights/<run>.pt); "
-                       "the shipped ones are weights/easy.pt, medium.pt and hard.pt.",
-                       28 * u, MUTED, width * 0.1, y + 24 * u, int(width * 0.8))
+        self.paragraph(
+            surface,
+            "Game checkpoints are made by  python train.py  (it writes weights/<run>.pt); "
+            "the shipped ones are weights/easy.pt, medium.pt and hard.pt.",
+            28 * u,
+            MUTED,
+            width * 0.1,
+            y + 24 * u,
+            int(width * 0.8),
+        )
         self.text(surface, "Press any key to quit", 32 * u, TEXT, (width // 2, height - 20 * u), "midbottom")
 
     def draw_round(self, surface, game: Game, mouse) -> None:
@@ -442,8 +587,14 @@ class View:
             self.text(surface, f"vs {game.opponent.title}", 34 * u, MUTED, (width // 2, bar_y + 4 * u), "midtop")
         if game.show_running_score:
             played = game.score
-            self.text(surface, f"You {played.player_correct}/{played.answered} · D {played.d_correct}/{played.answered}",
-                      44 * u, TEXT, (width - 30 * u, bar_y), "topright")
+            self.text(
+                surface,
+                f"You {played.player_correct}/{played.answered} · D {played.d_correct}/{played.answered}",
+                44 * u,
+                TEXT,
+                (width - 30 * u, bar_y),
+                "topright",
+            )
         else:
             self.text(surface, "measurement mode", 34 * u, MUTED, (width - 30 * u, bar_y + 4 * u), "topright")
         track = pygame.Rect(int(30 * u), int(height * 0.1), width - int(60 * u), max(4, int(8 * u)))
@@ -474,8 +625,11 @@ class View:
         round_, answer = game.round, game.answers[game.current]
         digit = layout["digit"]
         truth = self.font(52 * u).render(f"It was {'REAL' if round_.is_real else 'FAKE'}", True, TEXT)
-        where = (f"MNIST test digit #{round_.index}" + (f", a {round_.label}" if round_.label is not None else "")
-                 if round_.is_real else f"the generator's, from noise seed {round_.index}")
+        where = (
+            f"MNIST test digit #{round_.index}" + (f", a {round_.label}" if round_.label is not None else "")
+            if round_.is_real
+            else f"the generator's, from noise seed {round_.index}"
+        )
         detail = self.font(28 * u).render(where, True, MUTED)
         gap = int(18 * u)
         left = width // 2 - (truth.get_width() + gap + detail.get_width()) // 2
@@ -486,7 +640,12 @@ class View:
         you_right = answer.answer_real == round_.is_real
         cards = [
             (layout["real"], "You said " + ("REAL" if answer.answer_real else "FAKE"), you_right, None),
-            (layout["fake"], "D said " + ("REAL" if round_.d_says_real else "FAKE"), round_.d_correct, round_.d_prob_real),
+            (
+                layout["fake"],
+                "D said " + ("REAL" if round_.d_says_real else "FAKE"),
+                round_.d_correct,
+                round_.d_prob_real,
+            ),
         ]
         for rect, label, correct, probability in cards:
             color = RIGHT if correct else WRONG
@@ -494,22 +653,41 @@ class View:
             icon = int(rect.h * 0.42)
             self.mark(surface, correct, (rect.x + rect.h * 0.45, rect.y + rect.h * 0.42), icon)
             text_x = rect.x + rect.h * 0.85
-            self.fit_text(surface, label, rect.h * 0.3, TEXT, (text_x, rect.y + rect.h * 0.14), rect.right - text_x - 10 * u)
+            self.fit_text(
+                surface, label, rect.h * 0.3, TEXT, (text_x, rect.y + rect.h * 0.14), rect.right - text_x - 10 * u
+            )
             self.text(surface, "RIGHT" if correct else "WRONG", rect.h * 0.3, color, (text_x, rect.y + rect.h * 0.44))
             if probability is not None:
-                self.text(surface, f"p(real) {probability:.2f}", rect.h * 0.24, TEXT,
-                          (rect.right - 14 * u, rect.y + rect.h * 0.47), "topright")
-                bar = pygame.Rect(int(rect.x + rect.h * 0.2), int(rect.bottom - rect.h * 0.2),
-                                  int(rect.w - rect.h * 0.4), max(4, int(rect.h * 0.07)))
+                self.text(
+                    surface,
+                    f"p(real) {probability:.2f}",
+                    rect.h * 0.24,
+                    TEXT,
+                    (rect.right - 14 * u, rect.y + rect.h * 0.47),
+                    "topright",
+                )
+                bar = pygame.Rect(
+                    int(rect.x + rect.h * 0.2),
+                    int(rect.bottom - rect.h * 0.2),
+                    int(rect.w - rect.h * 0.4),
+                    max(4, int(rect.h * 0.07)),
+                )
                 pygame.draw.rect(surface, PANEL_LIGHT, bar)
                 filled = bar.copy()
                 filled.w = int(bar.w * probability)
                 pygame.draw.rect(surface, MUTED, filled)
                 pygame.draw.line(surface, TEXT, (bar.centerx, bar.y - 4), (bar.centerx, bar.bottom + 3), 2)
-        self.text(surface, "Space  or  Enter  next digit      Esc  title", 28 * u, TEXT, (width // 2, height - 8 * u), "midbottom")
+        self.text(
+            surface,
+            "Space  or  Enter  next digit      Esc  title",
+            28 * u,
+            TEXT,
+            (width // 2, height - 8 * u),
+            "midbottom",
+        )
 
     def hype_label(self, surface, size, color, position) -> pygame.Rect:
-        """"HYPE" with a drawn infinity sign as its subscript: the bundled font has no U+221E."""
+        """ "HYPE" with a drawn infinity sign as its subscript: the bundled font has no U+221E."""
         rect = self.text(surface, "HYPE", size, color, position)
         radius = max(3, int(size * 0.12))
         width = max(2, int(size / 14))
@@ -533,15 +711,25 @@ class View:
         self.fit_text(surface, verdict, 60 * u, TEXT, (width // 2, height * 0.03), width * 0.9, "midtop")
         opponent = game.opponent.title if game.opponent else ""
         mode = "measurement mode" if game.settings.measurement else "practice mode"
-        self.text(surface, f"{len(game.rounds)} digits vs {opponent} · {mode} · seed {game.setup.request.seed}",
-                  30 * u, MUTED, (width // 2, height * 0.03 + 54 * u), "midtop")
+        self.text(
+            surface,
+            f"{len(game.rounds)} digits vs {opponent} · {mode} · seed {game.setup.request.seed}",
+            30 * u,
+            MUTED,
+            (width // 2, height * 0.03 + 54 * u),
+            "midtop",
+        )
 
         self.panel(surface, stats, radius=int(14 * u))
         x, y, inner = stats.x + 20 * u, stats.y + 18 * u, stats.w - 40 * u
         low, high = result.player_interval
-        for bar, (name, correct, accuracy, interval) in zip(layout["bars"], (
+        for bar, (name, correct, accuracy, interval) in zip(
+            layout["bars"],
+            (
                 ("You", result.player_correct, result.player_accuracy, (low, high)),
-                ("D", result.d_correct, result.d_accuracy, None))):
+                ("D", result.d_correct, result.d_accuracy, None),
+            ),
+        ):
             self.text(surface, name, 40 * u, TEXT, (x, bar.centery), "midleft")
             pygame.draw.rect(surface, PANEL_LIGHT, bar, border_radius=int(4 * u))
             filled = bar.copy()
@@ -554,9 +742,17 @@ class View:
                 thickness = max(2, int(4 * u))
                 pygame.draw.line(surface, SELECTED, (left_x, bar.centery), (right_x, bar.centery), thickness)
                 for edge_x in (left_x, right_x):
-                    pygame.draw.line(surface, SELECTED, (edge_x, bar.y + 5 * u), (edge_x, bar.bottom - 5 * u), thickness)
-            self.text(surface, f"{correct}/{result.answered}  {percent(accuracy)}", 36 * u, TEXT,
-                      (x + inner, bar.centery), "midright")
+                    pygame.draw.line(
+                        surface, SELECTED, (edge_x, bar.y + 5 * u), (edge_x, bar.bottom - 5 * u), thickness
+                    )
+            self.text(
+                surface,
+                f"{correct}/{result.answered}  {percent(accuracy)}",
+                36 * u,
+                TEXT,
+                (x + inner, bar.centery),
+                "midright",
+            )
         y = layout["bars"][-1].bottom + 16 * u
         legend = self.text(surface, "yellow: your 95% interval", 24 * u, SELECTED, (x, y))
         self.text(surface, f"{percent(low)} to {percent(high)}", 24 * u, SELECTED, (legend.right + 8 * u, y))
@@ -568,14 +764,20 @@ class View:
         self.text(surface, "you", 28 * u, MUTED, (column_you, y), "topright")
         self.text(surface, "D", 28 * u, MUTED, (column_d, y), "topright")
         y += 30 * u
-        d_fakes_called_real = sum(not r.is_real and r.d_says_real for r in game.rounds[:result.answered])
-        d_reals_called_fake = sum(r.is_real and not r.d_says_real for r in game.rounds[:result.answered])
+        d_fakes_called_real = sum(not r.is_real and r.d_says_real for r in game.rounds[: result.answered])
+        d_reals_called_fake = sum(r.is_real and not r.d_says_real for r in game.rounds[: result.answered])
         fakes, reals = max(1, result.fakes), max(1, result.reals)
         rows = [
-            ("Fakes called real", f"{result.fakes_called_real}/{result.fakes}  {percent(result.fake_error)}",
-             f"{d_fakes_called_real}/{result.fakes}  {percent(d_fakes_called_real / fakes)}"),
-            ("Reals called fake", f"{result.reals_called_fake}/{result.reals}  {percent(result.real_error)}",
-             f"{d_reals_called_fake}/{result.reals}  {percent(d_reals_called_fake / reals)}"),
+            (
+                "Fakes called real",
+                f"{result.fakes_called_real}/{result.fakes}  {percent(result.fake_error)}",
+                f"{d_fakes_called_real}/{result.fakes}  {percent(d_fakes_called_real / fakes)}",
+            ),
+            (
+                "Reals called fake",
+                f"{result.reals_called_fake}/{result.reals}  {percent(result.real_error)}",
+                f"{d_reals_called_fake}/{result.reals}  {percent(d_reals_called_fake / reals)}",
+            ),
         ]
         for label, you, d in rows:
             self.text(surface, label, 32 * u, TEXT, (x, y))
@@ -588,22 +790,38 @@ class View:
         self.text(surface, percent(result.hype_infinity), 32 * u, TEXT, (column_you, y), "topright")
         self.text(surface, percent(d_hype), 32 * u, MUTED, (column_d, y), "topright")
         y += 38 * u
-        y = self.paragraph(surface, "HYPE: 50% means the generator's digits cannot be told from real ones.",
-                           24 * u, MUTED, x, y, int(inner))
+        y = self.paragraph(
+            surface,
+            "HYPE: 50% means the generator's digits cannot be told from real ones.",
+            24 * u,
+            MUTED,
+            x,
+            y,
+            int(inner),
+        )
         if game.answers:
             seconds = sorted(answer.ms for answer in game.answers)[len(game.answers) // 2] / 1000
-            y = self.paragraph(surface, f"You took {seconds:.1f} s per digit (median).", 28 * u, TEXT, x, y + 14 * u, int(inner))
+            y = self.paragraph(
+                surface, f"You took {seconds:.1f} s per digit (median).", 28 * u, TEXT, x, y + 14 * u, int(inner)
+            )
         y = max(y + 12 * u, stats.bottom - 52 * u)
         if game.is_personal_best:
             first = game.previous_best is None
-            message = (f"Personal best: your first {len(game.rounds)}-round game vs {opponent}" if first
-                       else f"New personal best! (was {game.previous_best}/{len(game.rounds)})")
+            message = (
+                f"Personal best: your first {len(game.rounds)}-round game vs {opponent}"
+                if first
+                else f"New personal best! (was {game.previous_best}/{len(game.rounds)})"
+            )
             self.tick(surface, (x + 14 * u, y + 12 * u), 26 * u, RIGHT)
             self.fit_text(surface, message, 32 * u, RIGHT, (x + 38 * u, y), inner - 38 * u)
         elif result.player_correct == game.previous_best:
-            self.fit_text(surface, f"Equal to your best, {game.previous_best}/{len(game.rounds)}", 32 * u, TEXT, (x, y), inner)
+            self.fit_text(
+                surface, f"Equal to your best, {game.previous_best}/{len(game.rounds)}", 32 * u, TEXT, (x, y), inner
+            )
         else:
-            self.fit_text(surface, f"Your best here is still {game.previous_best}/{len(game.rounds)}", 32 * u, TEXT, (x, y), inner)
+            self.fit_text(
+                surface, f"Your best here is still {game.previous_best}/{len(game.rounds)}", 32 * u, TEXT, (x, y), inner
+            )
 
         self.draw_review(surface, game, layout, u)
         again, back = self.summary_buttons((width, height))
@@ -619,7 +837,9 @@ class View:
             what = "MNIST test digits" if name == "REAL" else "drawn by the generator"
             self.text(surface, what, 24 * u, MUTED, (label.right + 10 * u, rect.centery + 1 * u), "midleft")
             if number == 0:
-                self.text(surface, "marks under each: you, D", 24 * u, MUTED, (rect.right, rect.centery + 1 * u), "midright")
+                self.text(
+                    surface, "marks under each: you, D", 24 * u, MUTED, (rect.right, rect.centery + 1 * u), "midright"
+                )
         labelled = tile * 0.16 >= 14  # room for the words "you" and "D" beside the marks
         icon = tile * (0.2 if labelled else 0.26)
         font_size = tile * 0.16
@@ -650,19 +870,38 @@ class View:
         self.panel(surface, box, PANEL, OUTLINE, radius=int(16 * u))
         self.text(surface, "How to play", 52 * u, TEXT, (box.x + 30 * u, box.y + 22 * u))
         column = int(box.w * 0.5 - 45 * u)
-        y = self.paragraph(surface,
-                           "Half of the digits are real handwriting from the MNIST test set, which the networks never "
-                           "trained on; the other half were drawn by the generator. Say which is which. The "
-                           "discriminator D, the network trained to catch the generator, answers too: can you beat it?",
-                           29 * u, TEXT, box.x + 30 * u, box.y + 80 * u, column)
-        y = self.paragraph(surface,
-                           "Measurement mode hides the truth until the end, because seeing the answers teaches you "
-                           "as you play. The summary scores you the HYPE way: fakes called real and reals called fake; "
-                           "their mean is 50% when the fakes cannot be told apart.",
-                           29 * u, MUTED, box.x + 30 * u, y + 14 * u, column)
+        y = self.paragraph(
+            surface,
+            "Half of the digits are real handwriting from the MNIST test set, which the networks never "
+            "trained on; the other half were drawn by the generator. Say which is which. The "
+            "discriminator D, the network trained to catch the generator, answers too: can you beat it?",
+            29 * u,
+            TEXT,
+            box.x + 30 * u,
+            box.y + 80 * u,
+            column,
+        )
+        y = self.paragraph(
+            surface,
+            "Measurement mode hides the truth until the end, because seeing the answers teaches you "
+            "as you play. The summary scores you the HYPE way: fakes called real and reals called fake; "
+            "their mean is 50% when the fakes cannot be told apart.",
+            29 * u,
+            MUTED,
+            box.x + 30 * u,
+            y + 14 * u,
+            column,
+        )
         if self.history_location:
-            self.paragraph(surface, f"Every finished game is saved to {self.history_location}",
-                           24 * u, MUTED, box.x + 30 * u, y + 14 * u, column)
+            self.paragraph(
+                surface,
+                f"Every finished game is saved to {self.history_location}",
+                24 * u,
+                MUTED,
+                box.x + 30 * u,
+                y + 14 * u,
+                column,
+            )
         key_x = box.centerx + 15 * u
         self.text(surface, "Keys", 40 * u, TEXT, (key_x, box.y + 30 * u))
         y = box.y + 80 * u
@@ -671,5 +910,11 @@ class View:
             self.text(surface, key, 28 * u, SELECTED, (key_x, y))
             self.fit_text(surface, meaning, 28 * u, TEXT, (key_x + 190 * u, y), box.right - key_x - 210 * u)
             y += step
-        self.text(surface, "H  or  Esc  close this help     mouse works too", 26 * u, MUTED,
-                  (box.centerx, box.bottom - 16 * u), "midbottom")
+        self.text(
+            surface,
+            "H  or  Esc  close this help     mouse works too",
+            26 * u,
+            MUTED,
+            (box.centerx, box.bottom - 16 * u),
+            "midbottom",
+        )

@@ -27,7 +27,6 @@ import time
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from gan.cli import doc, fail, parse_config
@@ -41,12 +40,16 @@ TEXTBOOK_WORKERS = 2  # its default --workers
 
 @dataclass
 class BenchConfig:
-    device: str = field(default="auto", metadata=doc("where to run both loops; auto = cuda, then mps, then cpu", choices=DEVICES))
+    device: str = field(
+        default="auto", metadata=doc("where to run both loops; auto = cuda, then mps, then cpu", choices=DEVICES)
+    )
     seconds: float = field(default=30.0, metadata=doc("timed seconds in all, split evenly between the two loops"))
     rounds: int = field(default=6, metadata=doc("turns each loop takes, alternating"))
     warmup_steps: int = field(default=5, metadata=doc("untimed steps of each loop first (torch.compile happens here)"))
     batch_size: int = field(default=128, metadata=doc("digits per step of our loop; the textbook's stays at 128"))
-    compile: str = field(default="auto", metadata=doc("torch.compile our models, as train.py's --compile", choices=["auto", "on", "off"]))
+    compile: str = field(
+        default="auto", metadata=doc("torch.compile our models, as train.py's --compile", choices=["auto", "on", "off"])
+    )
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw (fetched there if missing)"))
     seed: int = field(default=0, metadata=doc("seed of the weights, the noise and the data order"))
     json: bool = field(default=False, metadata=doc("also print the figures as one JSON object on the last line"))
@@ -73,14 +76,20 @@ def synchronize(device: torch.device) -> None:
 
 # ----------------------------------------------------------------------------- the two loops
 
+
 class OurLoop:
     """gan.train's step and batch gathering; the loop body is the same lines as train()'s."""
 
     name = "ours"
 
     def __init__(self, config: BenchConfig, device: torch.device, images: torch.Tensor):
-        self.config = TrainConfig(batch_size=config.batch_size, device=config.device, compile=config.compile,
-                                  seed=config.seed, data_dir=config.data_dir)
+        self.config = TrainConfig(
+            batch_size=config.batch_size,
+            device=config.device,
+            compile=config.compile,
+            seed=config.seed,
+            data_dir=config.data_dir,
+        )
         self.device, self.images, self.batch_size = device, images, config.batch_size
         torch.manual_seed(config.seed)
         self.model_config = self.config.model_config()
@@ -91,10 +100,22 @@ class OurLoop:
         adam = dict(betas=(self.config.beta1, self.config.beta2))
         optimizer_g = torch.optim.Adam(generator.parameters(), lr=self.config.learning_rate_generator, **adam)
         optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=self.config.learning_rate_discriminator, **adam)
-        generator_step, discriminator_step, self.memory_format = setup_speed(self.config, device, generator, discriminator)
+        generator_step, discriminator_step, self.memory_format = setup_speed(
+            self.config, device, generator, discriminator
+        )
         self.compiled = generator_step is not generator
-        self.train_step = make_train_step(generator_step, discriminator_step, discriminator, generator, generator_ema,
-                                          optimizer_g, optimizer_d, self.config, self.batch_size, device)
+        self.train_step = make_train_step(
+            generator_step,
+            discriminator_step,
+            discriminator,
+            generator,
+            generator_ema,
+            optimizer_g,
+            optimizer_d,
+            self.config,
+            self.batch_size,
+            device,
+        )
         self.noise = torch.Generator(device=device).manual_seed(config.seed * 1_000 + 17)
         self.steps_per_epoch = len(images) // self.batch_size
         self.step, self.epoch, self.step_in_epoch, self.order = 0, 0, 0, None
@@ -106,8 +127,14 @@ class OurLoop:
                 if self.order is not None:
                     self.epoch, self.step_in_epoch = self.epoch + 1, 0
                 order = epoch_order(self.config.seed, self.epoch, len(self.images))
-                self.order = order[: self.steps_per_epoch * self.batch_size].view(self.steps_per_epoch, self.batch_size).to(self.device)
-            x_real = self.images[self.order[self.step_in_epoch]].unsqueeze(1).float().div_(127.5).sub_(1.0)  # (B, 1, 28, 28)
+                self.order = (
+                    order[: self.steps_per_epoch * self.batch_size]
+                    .view(self.steps_per_epoch, self.batch_size)
+                    .to(self.device)
+                )
+            x_real = (
+                self.images[self.order[self.step_in_epoch]].unsqueeze(1).float().div_(127.5).sub_(1.0)
+            )  # (B, 1, 28, 28)
             x_real = x_real.contiguous(memory_format=self.memory_format)
             z = torch.randn(self.batch_size, self.config.latent_dim, device=self.device, generator=self.noise)
             loss_d, loss_g, logits = self.train_step(x_real, z, self.step)
@@ -205,6 +232,7 @@ class TextbookLoop:
 
 # ----------------------------------------------------------------------------- work and memory
 
+
 def conv_macs(model_config: ModelConfig) -> tuple[list[int], list[int]]:
     """Multiply-accumulates per image of each convolution of G and of D (forward), read off the real modules."""
     generator, discriminator = build_models(model_config)
@@ -217,6 +245,7 @@ def conv_macs(model_config: ModelConfig) -> tuple[list[int], list[int]]:
                 counts[name].append(inputs[0][0].numel() * module.out_channels * taps)
             else:  # every output value sums over its input channels' taps
                 counts[name].append(output[0].numel() * module.in_channels * taps)
+
         return record
 
     for name, model in (("generator", generator), ("discriminator", discriminator)):
@@ -261,7 +290,7 @@ def measure_matmul_flops(device: torch.device, seconds: float = 0.5) -> float:
             synchronize(device)
             elapsed = time.perf_counter() - start
             if elapsed >= seconds:
-                return 2 * size ** 3 * reps / elapsed
+                return 2 * size**3 * reps / elapsed
 
 
 def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
@@ -284,6 +313,7 @@ def device_name(device: torch.device) -> str:
 
 
 # ----------------------------------------------------------------------------- the run
+
 
 class Side:
     """What one loop did in the timed rounds."""
@@ -334,7 +364,9 @@ def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stder
     ours_first, ours_rate = warm_up(ours, config.warmup_steps, device)
     rss_ours_mb = peak_rss_mb()
     textbook = TextbookLoop(config, device, ours.model_config)
-    log(f"warming up the textbook loop ({config.warmup_steps + 1} steps, starting {TEXTBOOK_WORKERS} loader workers)...")
+    log(
+        f"warming up the textbook loop ({config.warmup_steps + 1} steps, starting {TEXTBOOK_WORKERS} loader workers)..."
+    )
     _, textbook_rate = warm_up(textbook, config.warmup_steps, device)
     textbook.timing = True
 
@@ -356,27 +388,37 @@ def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stder
     ours_ips = sides[0].images / sides[0].seconds
     textbook_ips = sides[1].images / sides[1].seconds
     result = {
-        "device": device.type, "device_name": device_name(device), "torch": torch.__version__,
-        "threads": torch.get_num_threads(), "load_average_at_start": load_average,
-        "batch_size": config.batch_size, "textbook_batch_size": TEXTBOOK_BATCH, "compiled": ours.compiled,
-        "ours_images_per_second": round(ours_ips, 1), "textbook_images_per_second": round(textbook_ips, 1),
+        "device": device.type,
+        "device_name": device_name(device),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "load_average_at_start": load_average,
+        "batch_size": config.batch_size,
+        "textbook_batch_size": TEXTBOOK_BATCH,
+        "compiled": ours.compiled,
+        "ours_images_per_second": round(ours_ips, 1),
+        "textbook_images_per_second": round(textbook_ips, 1),
         "ratio": round(ours_ips / textbook_ips, 2),
-        "ours_images": sides[0].images, "ours_seconds": round(sides[0].seconds, 3),
-        "textbook_images": sides[1].images, "textbook_seconds": round(sides[1].seconds, 3),
+        "ours_images": sides[0].images,
+        "ours_seconds": round(sides[0].seconds, 3),
+        "textbook_images": sides[1].images,
+        "textbook_seconds": round(sides[1].seconds, 3),
         "ours_round_images_per_second": [round(rate, 1) for rate in sides[0].rates],
         "textbook_round_images_per_second": [round(rate, 1) for rate in sides[1].rates],
         "ours_first_step_seconds": round(ours_first, 3),
         "textbook_loader_start_seconds": round(textbook.start_seconds, 3),
-        "flops_per_image": flops["ours"], "textbook_flops_per_image": flops["textbook"],
+        "flops_per_image": flops["ours"],
+        "textbook_flops_per_image": flops["textbook"],
         "ours_gflops_per_second": round(flops["ours"] * ours_ips / 1e9, 2),
         "textbook_gflops_per_second": round(flops["textbook"] * textbook_ips / 1e9, 2),
         "matmul_gflops_per_second": round(matmul_flops / 1e9, 1),
-        "peak_rss_mb": round(peak_rss_mb(), 1), "peak_rss_ours_alone_mb": round(rss_ours_mb, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_ours_alone_mb": round(rss_ours_mb, 1),
         "loader_worker_peak_rss_mb": round(peak_rss_mb(resource.RUSAGE_CHILDREN), 1),
     }
     if device.type == "cuda":
-        result["ours_gpu_peak_mb"] = round(sides[0].peak_gpu_bytes / 2 ** 20, 1)
-        result["textbook_gpu_peak_mb"] = round(sides[1].peak_gpu_bytes / 2 ** 20, 1)
+        result["ours_gpu_peak_mb"] = round(sides[0].peak_gpu_bytes / 2**20, 1)
+        result["textbook_gpu_peak_mb"] = round(sides[1].peak_gpu_bytes / 2**20, 1)
     return result
 
 
@@ -390,9 +432,11 @@ def report(result: dict) -> str:
         f"ours:      {result['ours_images_per_second']:>10,.0f} images/s  ({result['ours_images']:,} digits in "
         f"{result['ours_seconds']:.1f} s; first step {result['ours_first_step_seconds']:.2f} s)",
         f"textbook:  {result['textbook_images_per_second']:>10,.0f} images/s  ({result['textbook_images']:,} digits in "
-        f"{result['textbook_seconds']:.1f} s; loader start-up {result['textbook_loader_start_seconds']:.2f} s an epoch)",
+        f"{result['textbook_seconds']:.1f} s; "
+        f"loader start-up {result['textbook_loader_start_seconds']:.2f} s an epoch)",
         f"ratio:     {result['ratio']:>10.2f}x",
-        f"work:      {result['flops_per_image'] / 1e6:.0f} MFLOP per digit (textbook {result['textbook_flops_per_image'] / 1e6:.0f}): "
+        f"work:      {result['flops_per_image'] / 1e6:.0f} MFLOP per digit "
+        f"(textbook {result['textbook_flops_per_image'] / 1e6:.0f}): "
         f"ours {result['ours_gflops_per_second']:,.1f} GFLOP/s, textbook {result['textbook_gflops_per_second']:,.1f}, "
         f"a large matmul here {result['matmul_gflops_per_second']:,.1f} "
         f"(ours at {100 * result['ours_gflops_per_second'] / result['matmul_gflops_per_second']:.0f}% of it)",
@@ -400,8 +444,10 @@ def report(result: dict) -> str:
         f"before the textbook's started), loader workers {result['loader_worker_peak_rss_mb']:,.0f} MB each at most",
     ]
     if "ours_gpu_peak_mb" in result:
-        lines.append(f"GPU:       peak allocated {result['ours_gpu_peak_mb']:,.0f} MB ours, "
-                     f"{result['textbook_gpu_peak_mb']:,.0f} MB textbook")
+        lines.append(
+            f"GPU:       peak allocated {result['ours_gpu_peak_mb']:,.0f} MB ours, "
+            f"{result['textbook_gpu_peak_mb']:,.0f} MB textbook"
+        )
     return "\n".join(lines)
 
 

@@ -61,8 +61,15 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     return checkpoint
 
 
-def game_checkpoint(generator_state: dict, discriminator_state: dict, model_config: ModelConfig,
-                    epoch: int, step: int, metrics: dict | None = None, train_config: dict | None = None) -> dict:
+def game_checkpoint(
+    generator_state: dict,
+    discriminator_state: dict,
+    model_config: ModelConfig,
+    epoch: int,
+    step: int,
+    metrics: dict | None = None,
+    train_config: dict | None = None,
+) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "kind": "game",

@@ -50,7 +50,9 @@ class ClassifierConfig:
     limit: int = field(default=0, metadata=doc("train on the first N training digits only (smoke tests); 0 = all"))
     threads: int = field(default=1, metadata=doc("CPU threads; beside a training run 1 was 5x faster here than 2"))
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw"))
-    out: str = field(default="weights/mnist_classifier.pt", metadata=doc("where to write the checkpoint", metavar="PATH"))
+    out: str = field(
+        default="weights/mnist_classifier.pt", metadata=doc("where to write the checkpoint", metavar="PATH")
+    )
 
     def validate(self) -> None:
         if self.threads < 1:
@@ -138,13 +140,15 @@ def to_input(digits: torch.Tensor | np.ndarray) -> torch.Tensor:
 
 
 @torch.no_grad()
-def embed(model: MnistClassifier, digits: torch.Tensor | np.ndarray, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+def embed(
+    model: MnistClassifier, digits: torch.Tensor | np.ndarray, batch_size: int = 1000
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(N, 28, 28) uint8 digits -> (features (N, feature_dim), logits (N, 10)), float32 on the CPU."""
     device = next(model.parameters()).device
     features, logits = [], []
     digits = as_tensor(digits)
     for start in range(0, len(digits), batch_size):
-        batch = to_input(digits[start:start + batch_size]).to(device)
+        batch = to_input(digits[start : start + batch_size]).to(device)
         if device.type == "cpu":
             batch = batch.contiguous(memory_format=torch.channels_last)
         hidden = model.features(batch)
@@ -178,26 +182,35 @@ def train(config: ClassifierConfig, log=print) -> dict:
     torch.set_num_threads(config.threads)
     images, labels = load_split(config.data_dir, "train", log=log)
     if config.limit:
-        images, labels = images[:config.limit], labels[:config.limit]
+        images, labels = images[: config.limit], labels[: config.limit]
     test_images, test_labels = load_split(config.data_dir, "test", log=log)
     inputs = to_input(images)  # (60000, 1, 28, 28)
     targets = as_tensor(labels).long()
     model = MnistClassifier(config.width, config.feature_dim).to(memory_format=torch.channels_last)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay,
-                                  foreach=True)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay, foreach=True
+    )
     steps_per_epoch = math.ceil(len(inputs) / config.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.learning_rate,
-                                                   total_steps=config.epochs * steps_per_epoch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=config.learning_rate, total_steps=config.epochs * steps_per_epoch
+    )
     order_generator = torch.Generator().manual_seed(config.seed)
     started = time.time()
     for epoch in range(config.epochs):
         model.train()
         order = torch.randperm(len(inputs), generator=order_generator)
-        progress = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{config.epochs}", file=sys.stderr,
-                        disable=not sys.stderr.isatty(), leave=False)
+        progress = tqdm(
+            range(steps_per_epoch),
+            desc=f"epoch {epoch + 1}/{config.epochs}",
+            file=sys.stderr,
+            disable=not sys.stderr.isatty(),
+            leave=False,
+        )
         for step in progress:
-            index = order[step * config.batch_size:(step + 1) * config.batch_size]
-            batch = random_shift(inputs[index], config.shift, order_generator).contiguous(memory_format=torch.channels_last)
+            index = order[step * config.batch_size : (step + 1) * config.batch_size]
+            batch = random_shift(inputs[index], config.shift, order_generator).contiguous(
+                memory_format=torch.channels_last
+            )
             loss = F.cross_entropy(model(batch), targets[index])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -220,8 +233,12 @@ def train(config: ClassifierConfig, log=print) -> dict:
 
 
 def main(argv=None) -> int:
-    config, _ = parse_config(ClassifierConfig, argv, prog="python -m gan.classifier",
-                             description="Train the MNIST classifier whose features the quality metrics use.")
+    config, _ = parse_config(
+        ClassifierConfig,
+        argv,
+        prog="python -m gan.classifier",
+        description="Train the MNIST classifier whose features the quality metrics use.",
+    )
     try:
         checkpoint = train(config)
         save_checkpoint(checkpoint, config.out)
@@ -229,8 +246,10 @@ def main(argv=None) -> int:
         fail(str(error))
     except KeyboardInterrupt:
         fail("interrupted; nothing saved", status=130)
-    print(f"test accuracy {checkpoint['test_accuracy']:.2%} after {config.epochs} epochs "
-          f"({checkpoint['seconds']:.0f} s); saved {config.out}")
+    print(
+        f"test accuracy {checkpoint['test_accuracy']:.2%} after {config.epochs} epochs "
+        f"({checkpoint['seconds']:.0f} s); saved {config.out}"
+    )
     return 0
 
 

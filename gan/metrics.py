@@ -59,6 +59,7 @@ def _as_float32(values) -> torch.Tensor:
 
 # ----------------------------------------------------------------------------- Fréchet distance
 
+
 def gaussian_statistics(features) -> tuple[torch.Tensor, torch.Tensor]:
     """(N, D) features -> (mean (D,), covariance (D, D)), float64, unbiased like numpy.cov."""
     features = _float64(features)
@@ -99,6 +100,7 @@ def fid(features_a, features_b) -> float:
 
 # ----------------------------------------------------------------------------- classifier outputs
 
+
 def inception_score(logits) -> float:
     """exp(E_x KL(p(y|x) || p(y))) over all samples in one split; 1 (all alike) to 10 (confident and balanced)."""
     log_probabilities = torch.log_softmax(_float64(logits), dim=1)  # (N, 10)
@@ -116,6 +118,7 @@ def class_shares(logits, classes: int = 10) -> list[float]:
 
 
 # ----------------------------------------------------------------------------- precision and recall
+
 
 def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """(N, D), (M, D) float -> (N, M) Euclidean distances via |a|^2 + |b|^2 - 2ab (one matmul)."""
@@ -149,13 +152,14 @@ def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 2048
     fake_inside = []
     real_inside = torch.zeros(len(real), dtype=torch.bool)
     for start in range(0, len(fake), chunk):  # one pass over the fake-real distances serves both
-        distances = pairwise_distances(fake[start:start + chunk], real)  # (chunk, N_real)
+        distances = pairwise_distances(fake[start : start + chunk], real)  # (chunk, N_real)
         fake_inside.append((distances <= real_radii[None, :]).any(1))
-        real_inside |= (distances <= fake_radii[start:start + chunk, None]).any(0)
+        real_inside |= (distances <= fake_radii[start : start + chunk, None]).any(0)
     return float(torch.cat(fake_inside).double().mean()), float(real_inside.double().mean())
 
 
 # ----------------------------------------------------------------------------- memorization
+
 
 def _centered_pixels(digits) -> torch.Tensor:
     """(N, 28, 28) uint8 -> (N, 784) int8 pixel - 128: distances do not change, and int8 matmuls are exact."""
@@ -180,8 +184,10 @@ def nearest_distances(queries, references, chunk: int = 2048, reference_chunk: i
     references = _centered_pixels(references)  # (M, 784)
     queries = _centered_pixels(queries)  # (N, 784)
     # Big blocks: int8 matmuls here run about twice as fast at 2048 x 16384 as at 1024 x 8192.
-    reference_blocks = [(block.T, block.to(torch.int32).square().sum(1))  # (784, m), (m,)
-                        for block in references.split(reference_chunk)]
+    reference_blocks = [
+        (block.T, block.to(torch.int32).square().sum(1))  # (784, m), (m,)
+        for block in references.split(reference_chunk)
+    ]
     nearest = []
     for batch in queries.split(chunk):
         best = torch.full((len(batch),), torch.iinfo(torch.int32).max, dtype=torch.int32)
@@ -210,6 +216,7 @@ def memorized_share(sample_nearest, test_nearest, quantile: float = 0.001) -> fl
 
 
 # ----------------------------------------------------------------------------- two-sample test
+
 
 class TwoSampleNet(nn.Module):
     """A small fresh CNN for the two-sample test: (B, 1, 28, 28) in [-1, 1] -> (B,) logits, positive = real.
@@ -243,8 +250,16 @@ def _digits_to_input(digits) -> torch.Tensor:
     return from_uint8(_tensor(digits))  # (N, 28, 28) uint8 -> (N, 1, 28, 28)
 
 
-def c2st_accuracy(real_digits, fake_digits, seed: int = 0, epochs: float = 2.0, min_steps: int = 25,
-                  batch_size: int = 128, held_out: float = 0.2, learning_rate: float = 1e-3) -> float:
+def c2st_accuracy(
+    real_digits,
+    fake_digits,
+    seed: int = 0,
+    epochs: float = 2.0,
+    min_steps: int = 25,
+    batch_size: int = 128,
+    held_out: float = 0.2,
+    learning_rate: float = 1e-3,
+) -> float:
     """Held-out accuracy of a fresh CNN trained to tell real from generated uint8 digits.
 
     The budget is fixed for a given n (`epochs` passes over the training part, at
@@ -273,7 +288,9 @@ def c2st_accuracy(real_digits, fake_digits, seed: int = 0, epochs: float = 2.0, 
         for _ in range(steps):
             real_index = torch.randint(0, len(train_real), (half,), generator=generator)
             fake_index = torch.randint(0, len(train_fake), (half,), generator=generator)
-            batch = torch.cat([train_real[real_index], train_fake[fake_index]]).contiguous(memory_format=torch.channels_last)
+            batch = torch.cat([train_real[real_index], train_fake[fake_index]]).contiguous(
+                memory_format=torch.channels_last
+            )
             loss = F.binary_cross_entropy_with_logits(critic(batch), targets)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -296,4 +313,3 @@ def d_accuracy(real_logits, fake_logits) -> float:
     real_right = (real_logits > 0).double().mean()
     fake_right = (fake_logits <= 0).double().mean()
     return float((real_right + fake_right) / 2)
-

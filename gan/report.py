@@ -19,7 +19,7 @@ def grid_image(digits: np.ndarray, columns: int | None = None, padding: int = 2,
     canvas = np.full((rows * cell + padding, columns * cell + padding), 40, dtype=np.uint8)
     for index, digit in enumerate(digits):
         top, left = padding + (index // columns) * cell, padding + (index % columns) * cell
-        canvas[top:top + 28, left:left + 28] = digit
+        canvas[top : top + 28, left : left + 28] = digit
     image = Image.fromarray(canvas, mode="L")
     return image.resize((image.width * scale, image.height * scale), Image.NEAREST) if scale > 1 else image
 

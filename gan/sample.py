@@ -33,6 +33,7 @@ GRID_LIMIT = 400  # digits shown in a grid at most (20 x 20); more would be unre
 
 # ----------------------------------------------------------------------------- the textbook anchor
 
+
 class TextbookGenerator(nn.Module):
     """pytorch/examples `dcgan/main.py`'s Generator (nz 100, ngf 64, nc 1), then area-downsampled to 28x28.
 
@@ -71,8 +72,12 @@ class TextbookGenerator(nn.Module):
 
 
 def is_textbook_state(state) -> bool:
-    return (isinstance(state, dict) and "format_version" not in state and bool(state)
-            and all(isinstance(key, str) and key.startswith("main.") for key in state))
+    return (
+        isinstance(state, dict)
+        and "format_version" not in state
+        and bool(state)
+        and all(isinstance(key, str) and key.startswith("main.") for key in state)
+    )
 
 
 def load_textbook(path: str | os.PathLike) -> TextbookGenerator | None:
@@ -88,7 +93,9 @@ def load_textbook(path: str | os.PathLike) -> TextbookGenerator | None:
         generator.load_state_dict(state)
     except RuntimeError as error:
         first_line = str(error).strip().splitlines()[0]
-        raise CheckpointError(f"{path}: weights do not fit the textbook DCGAN generator ({first_line[:120]})") from error
+        raise CheckpointError(
+            f"{path}: weights do not fit the textbook DCGAN generator ({first_line[:120]})"
+        ) from error
     return generator.eval()
 
 
@@ -115,6 +122,7 @@ def load_generator(path: str | os.PathLike) -> tuple[nn.Module, nn.Module | None
 
 # ----------------------------------------------------------------------------- noise and digits
 
+
 def noise_for_seeds(seeds, latent_dim: int) -> torch.Tensor:
     """(N,) seeds -> (N, latent_dim) standard normal noise, row i drawn from its own generator seeded seeds[i]."""
     rows = [torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed))) for seed in seeds]
@@ -132,8 +140,7 @@ def generate(generator: nn.Module, noise: torch.Tensor, batch_size: int = 500) -
     generator.eval()
     try:
         device = next(generator.parameters()).device
-        digits = [to_uint8(generator(batch.to(device)).float()).cpu()
-                  for batch in noise.split(batch_size)]
+        digits = [to_uint8(generator(batch.to(device)).float()).cpu() for batch in noise.split(batch_size)]
     finally:
         generator.train(was_training)
     return torch.cat(digits).numpy() if digits else np.zeros((0, 28, 28), np.uint8)
@@ -144,6 +151,7 @@ def generate_from_seeds(generator: nn.Module, seeds) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- writing
+
 
 def grid_path(out: Path) -> Path:
     """Where the grid goes beside an .npz or a folder: the same name with .png."""
@@ -183,8 +191,12 @@ def write_samples(digits: np.ndarray, seeds: np.ndarray, out: str) -> list[Path]
 
 @dataclass
 class SampleConfig:
-    checkpoint: str = field(default="", metadata=doc("a game or run checkpoint, or the textbook DCGAN anchor", positional=True))
-    out: str = field(default="samples.png", metadata=doc("a .png grid, a .npz of digits and seeds, or a folder", metavar="PATH"))
+    checkpoint: str = field(
+        default="", metadata=doc("a game or run checkpoint, or the textbook DCGAN anchor", positional=True)
+    )
+    out: str = field(
+        default="samples.png", metadata=doc("a .png grid, a .npz of digits and seeds, or a folder", metavar="PATH")
+    )
     n: int = field(default=64, metadata=doc("how many digits"))
     seed: int = field(default=0, metadata=doc("noise seed of the first digit; digit i uses seed + i"))
 
@@ -197,8 +209,12 @@ class SampleConfig:
 
 
 def main(argv=None) -> int:
-    config, _ = parse_config(SampleConfig, argv, description="Write generated digits as a grid, an .npz or a folder of PNGs.",
-                             prog="python -m gan.sample")
+    config, _ = parse_config(
+        SampleConfig,
+        argv,
+        description="Write generated digits as a grid, an .npz or a folder of PNGs.",
+        prog="python -m gan.sample",
+    )
     checkpoint = config.checkpoint
     try:
         generator, _, _ = load_generator(checkpoint)
@@ -210,7 +226,11 @@ def main(argv=None) -> int:
     except OSError as error:
         fail(f"could not write {config.out}: {error.strerror or error}")
     shown = f" (the grid shows the first {GRID_LIMIT})" if config.n > GRID_LIMIT else ""
-    print(f"{config.n} digits (seeds {config.seed}..{config.seed + config.n - 1}) -> " + ", ".join(map(str, written)) + shown)
+    print(
+        f"{config.n} digits (seeds {config.seed}..{config.seed + config.n - 1}) -> "
+        + ", ".join(map(str, written))
+        + shown
+    )
     return 0
 
 

@@ -35,8 +35,20 @@ from gan.models import ModelConfig, build_models, to_uint8
 DEVICES = ["auto", "cpu", "cuda", "mps"]
 CHECKPOINT_SECONDS = 300  # save checkpoint.pt at least this often, so a killed run loses minutes, not hours
 # Flags that may change when a run is resumed; the rest define the run and stay as saved.
-RESUMABLE_OVERRIDES = {"epochs", "steps", "device", "export", "tensorboard", "log_every", "eval_samples",
-                       "compile", "resume", "data_dir", "save_every_epoch", "checkpoint_every"}
+RESUMABLE_OVERRIDES = {
+    "epochs",
+    "steps",
+    "device",
+    "export",
+    "tensorboard",
+    "log_every",
+    "eval_samples",
+    "compile",
+    "resume",
+    "data_dir",
+    "save_every_epoch",
+    "checkpoint_every",
+}
 
 
 @dataclass
@@ -44,12 +56,16 @@ class TrainConfig:
     epochs: int = field(default=50, metadata=doc("passes over the 60,000 training digits"))
     batch_size: int = field(default=128, metadata=doc("digits per optimizer step, over all ranks"))
     steps: int = field(default=0, metadata=doc("stop after this many optimizer steps in all; 0 = no limit"))
-    device: str = field(default="auto", metadata=doc("where to train; auto = cuda, then mps, then cpu", choices=DEVICES))
+    device: str = field(
+        default="auto", metadata=doc("where to train; auto = cuda, then mps, then cpu", choices=DEVICES)
+    )
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw (fetched there if missing)"))
     run_dir: str = field(default="", metadata=doc("run folder; empty = runs/<timestamp>"))
     seed: int = field(default=0, metadata=doc("seed of the weights, the noise and the data order"))
     resume: str = field(default="", metadata=doc("run folder to continue in place", metavar="RUN_DIR"))
-    export: str = field(default="", metadata=doc("where to write the game checkpoint; empty = weights/<run name>.pt", metavar="PATH"))
+    export: str = field(
+        default="", metadata=doc("where to write the game checkpoint; empty = weights/<run name>.pt", metavar="PATH")
+    )
     tensorboard: bool = field(default=False, metadata=doc("also log to TensorBoard in the run folder"))
     latent_dim: int = field(default=100, metadata=doc("size of the noise vector z"))
     generator_width: int = field(default=64, metadata=doc("generator channels at 14x14 (twice that at 7x7)"))
@@ -59,14 +75,23 @@ class TrainConfig:
     beta1: float = field(default=0.5, metadata=doc("Adam beta1; 0.5 as in the DCGAN paper"))
     beta2: float = field(default=0.999, metadata=doc("Adam beta2"))
     label_smoothing: float = field(default=0.0, metadata=doc("one-sided: D's target for real digits is 1 - this"))
-    spectral_norm: bool = field(default=False, metadata=doc("spectral normalization of D's layers (Miyato et al. 2018)"))
-    r1_gamma: float = field(default=0.0, metadata=doc("weight of the R1 penalty on D's gradient at real digits (Mescheder et al. 2018); 0 = off"))
+    spectral_norm: bool = field(
+        default=False, metadata=doc("spectral normalization of D's layers (Miyato et al. 2018)")
+    )
+    r1_gamma: float = field(
+        default=0.0,
+        metadata=doc("weight of the R1 penalty on D's gradient at real digits (Mescheder et al. 2018); 0 = off"),
+    )
     ema_decay: float = field(default=0.999, metadata=doc("decay of the EMA copy of G used for samples and export"))
     log_every: int = field(default=50, metadata=doc("optimizer steps between log lines"))
     eval_samples: int = field(default=2000, metadata=doc("digits for the per-epoch quick FID; 0 = off"))
-    checkpoint_every: int = field(default=0, metadata=doc("also save checkpoint.pt every this many steps; 0 = each epoch and every 5 minutes"))
+    checkpoint_every: int = field(
+        default=0, metadata=doc("also save checkpoint.pt every this many steps; 0 = each epoch and every 5 minutes")
+    )
     save_every_epoch: bool = field(default=False, metadata=doc("also keep a game checkpoint of every epoch in epochs/"))
-    compile: str = field(default="auto", metadata=doc("torch.compile the models; auto = on CUDA only", choices=["auto", "on", "off"]))
+    compile: str = field(
+        default="auto", metadata=doc("torch.compile the models; auto = on CUDA only", choices=["auto", "on", "off"])
+    )
 
     def validate(self) -> None:
         for name in ("epochs", "batch_size", "latent_dim", "generator_width", "discriminator_width", "log_every"):
@@ -91,6 +116,7 @@ class TrainConfig:
 
 
 # ----------------------------------------------------------------------------- setup
+
 
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
@@ -158,6 +184,7 @@ def setup_speed(config: TrainConfig, device: torch.device, generator, discrimina
 
 # ----------------------------------------------------------------------------- training
 
+
 def update_ema(generator_ema, generator, decay: float) -> None:
     with torch.no_grad():
         ema_params, params = list(generator_ema.parameters()), list(generator.parameters())
@@ -174,8 +201,18 @@ def ema_decay_at(step: int, decay: float) -> float:
     return min(decay, (1.0 + step) / (10.0 + step))
 
 
-def make_train_step(generator_step, discriminator_step, discriminator, generator, generator_ema,
-                    optimizer_g, optimizer_d, config: TrainConfig, batch_size: int, device: torch.device):
+def make_train_step(
+    generator_step,
+    discriminator_step,
+    discriminator,
+    generator,
+    generator_ema,
+    optimizer_g,
+    optimizer_d,
+    config: TrainConfig,
+    batch_size: int,
+    device: torch.device,
+):
     """One optimizer step of D and one of G, then the EMA; `gan.bench` times exactly this function.
 
     `generator_step`/`discriminator_step` are what runs forward (compiled or DDP-wrapped);
@@ -245,8 +282,9 @@ class Health:
             self.d_winning_since = None
         return problems
 
-    def check_epoch(self, samples: np.ndarray, reference_diversity: float, fid: float | None,
-                    check_diversity: bool = True) -> list[str]:
+    def check_epoch(
+        self, samples: np.ndarray, reference_diversity: float, fid: float | None, check_diversity: bool = True
+    ) -> list[str]:
         """After the first epoch a healthy G's samples differ about as much as real digits do."""
         problems = []
         diversity = sample_diversity(samples)
@@ -310,7 +348,9 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         config = dataclasses.replace(saved, **{name: getattr(config, name) for name in given & RESUMABLE_OVERRIDES})
         config.validate()
     distributed = setup_distributed(config.device)
-    log = (lambda message: print(message, file=sys.stderr, flush=True)) if distributed.is_main else (lambda message: None)
+    log = (
+        (lambda message: print(message, file=sys.stderr, flush=True)) if distributed.is_main else (lambda message: None)
+    )
     device = resolve_device(config.device)
     if device.type == "cuda" and distributed.world_size > 1:
         device = torch.device("cuda", distributed.local_rank)
@@ -369,7 +409,9 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         discriminator_step = DistributedDataParallel(discriminator_step, device_ids=device_ids)
 
     # What the run folder shows: one fixed noise batch, the same every epoch, for the grids and the GIF.
-    fixed_noise = torch.randn(64, config.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1234)).to(device)
+    fixed_noise = torch.randn(64, config.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1234)).to(
+        device
+    )
     real_preview = images[:64].cpu().numpy()  # (64, 28, 28) uint8, as stored
     reference_diversity = sample_diversity(real_preview)
     metrics_path = run_dir / "metrics.jsonl"
@@ -381,7 +423,9 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
             try:
                 from torch.utils.tensorboard import SummaryWriter
             except ImportError:
-                raise ValueError("--tensorboard needs the tensorboard package: pip install -e '.[tensorboard]'") from None
+                raise ValueError(
+                    "--tensorboard needs the tensorboard package: pip install -e '.[tensorboard]'"
+                ) from None
             tensorboard = SummaryWriter(str(run_dir / "tensorboard"))
 
     health = Health()
@@ -390,8 +434,18 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     stop = StopRequest()
     stop.install()
     local_batch = config.batch_size // distributed.world_size
-    train_step = make_train_step(generator_step, discriminator_step, discriminator, generator, generator_ema,
-                                 optimizer_g, optimizer_d, config, local_batch, device)
+    train_step = make_train_step(
+        generator_step,
+        discriminator_step,
+        discriminator,
+        generator,
+        generator_ema,
+        optimizer_g,
+        optimizer_d,
+        config,
+        local_batch,
+        device,
+    )
 
     def save_run_checkpoint(best_fid: float):
         # Collectives: every rank takes part. Equal digests show DDP kept the replicas identical.
@@ -401,29 +455,55 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
             return
         if len(set(digests)) > 1:
             fail(f"the {len(digests)} ranks hold different weights at step {step} (DDP lost sync); not saving it")
-        save_checkpoint({
-            "format_version": 1, "kind": "run", "config": dataclasses.asdict(config),
-            "model_config": model_config.to_dict(),
-            "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
-            "generator_ema": generator_ema.state_dict(),
-            "optimizer_g": optimizer_g.state_dict(), "optimizer_d": optimizer_d.state_dict(),
-            "noise_rng_states": noise_states, "weights_digests": digests,
-            "torch_rng_state": torch.get_rng_state(),
-            "step": step, "epoch": epoch, "step_in_epoch": step_in_epoch,
-            "seconds": history_seconds + (time.perf_counter() - start_time), "best_fid": best_fid,
-        }, run_dir / "checkpoint.pt")
+        save_checkpoint(
+            {
+                "format_version": 1,
+                "kind": "run",
+                "config": dataclasses.asdict(config),
+                "model_config": model_config.to_dict(),
+                "generator": generator.state_dict(),
+                "discriminator": discriminator.state_dict(),
+                "generator_ema": generator_ema.state_dict(),
+                "optimizer_g": optimizer_g.state_dict(),
+                "optimizer_d": optimizer_d.state_dict(),
+                "noise_rng_states": noise_states,
+                "weights_digests": digests,
+                "torch_rng_state": torch.get_rng_state(),
+                "step": step,
+                "epoch": epoch,
+                "step_in_epoch": step_in_epoch,
+                "seconds": history_seconds + (time.perf_counter() - start_time),
+                "best_fid": best_fid,
+            },
+            run_dir / "checkpoint.pt",
+        )
 
     def export_game(path: Path, metrics: dict):
-        save_checkpoint(game_checkpoint(generator_ema.state_dict(), discriminator.state_dict(), model_config,
-                                        epoch=epoch, step=step, metrics=metrics,
-                                        train_config=dataclasses.asdict(config)), path)
+        save_checkpoint(
+            game_checkpoint(
+                generator_ema.state_dict(),
+                discriminator.state_dict(),
+                model_config,
+                epoch=epoch,
+                step=step,
+                metrics=metrics,
+                train_config=dataclasses.asdict(config),
+            ),
+            path,
+        )
 
     progress = None
     if distributed.is_main:
         from tqdm import tqdm
 
-        progress = tqdm(total=total_steps, initial=step, unit="step", dynamic_ncols=True, file=sys.stderr,
-                        mininterval=1.0 if sys.stderr.isatty() else 30.0)
+        progress = tqdm(
+            total=total_steps,
+            initial=step,
+            unit="step",
+            dynamic_ncols=True,
+            file=sys.stderr,
+            mininterval=1.0 if sys.stderr.isatty() else 30.0,
+        )
     start_time = last_save = time.perf_counter()
     window_start, window_steps = time.perf_counter(), 0
     status_note = ""
@@ -450,12 +530,19 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
                 images_per_second = window_steps * config.batch_size / max(now - window_start, 1e-9)
                 window_start, window_steps = now, 0
                 probabilities = torch.sigmoid(logits.detach().float())
-                record = {"step": step, "epoch": epoch + 1, "loss_d": loss_d.item(), "loss_g": loss_g.item(),
-                          "d_real": probabilities[:local_batch].mean().item(),
-                          "d_fake": probabilities[local_batch:].mean().item(),
-                          "images_per_second": round(images_per_second, 1),
-                          "seconds": round(history_seconds + now - start_time, 2)}
-                problems = health.check_step(step, record["d_real"], record["d_fake"], record["loss_d"], record["loss_g"])
+                record = {
+                    "step": step,
+                    "epoch": epoch + 1,
+                    "loss_d": loss_d.item(),
+                    "loss_g": loss_g.item(),
+                    "d_real": probabilities[:local_batch].mean().item(),
+                    "d_fake": probabilities[local_batch:].mean().item(),
+                    "images_per_second": round(images_per_second, 1),
+                    "seconds": round(history_seconds + now - start_time, 2),
+                }
+                problems = health.check_step(
+                    step, record["d_real"], record["d_fake"], record["loss_d"], record["loss_g"]
+                )
                 if problems:
                     record["health"] = problems
                     status_note = problems[0]
@@ -466,17 +553,22 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
                 progress.set_postfix_str(
                     f"D {record['loss_d']:.3f} G {record['loss_g']:.3f} D(x) {record['d_real']:.2f} "
                     f"D(G(z)) {record['d_fake']:.2f} {images_per_second:,.0f} img/s"
-                    + (f" ! {status_note}" if status_note else ""), refresh=False)
+                    + (f" ! {status_note}" if status_note else ""),
+                    refresh=False,
+                )
                 if "non-finite loss" in problems:
-                    log(f"error: training diverged at step {step} (non-finite loss); "
-                        f"the last good state is {run_dir / 'checkpoint.pt'}, the best {run_dir / 'best.pt'}")
+                    log(
+                        f"error: training diverged at step {step} (non-finite loss); "
+                        f"the last good state is {run_dir / 'checkpoint.pt'}, the best {run_dir / 'best.pt'}"
+                    )
                     sys.exit(3)
             if progress:
                 progress.update(1)
             # A kill -9 loses at most this much: the last checkpoint is always whole (atomic saves).
             # (Timed saves only in one process: ranks' clocks would disagree on when to save.)
-            if (config.checkpoint_every and step % config.checkpoint_every == 0) or \
-                    (distributed.world_size == 1 and time.perf_counter() - last_save > CHECKPOINT_SECONDS):
+            if (config.checkpoint_every and step % config.checkpoint_every == 0) or (
+                distributed.world_size == 1 and time.perf_counter() - last_save > CHECKPOINT_SECONDS
+            ):
                 save_run_checkpoint(health.best_fid)
                 last_save = time.perf_counter()
             if stop_agreed(stop.requested, step, config.log_every, distributed, device):
@@ -487,8 +579,19 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
             epoch += 1
             step_in_epoch = 0
             if distributed.is_main:
-                last_metrics = end_of_epoch(run_dir, epoch, step, generator_ema, fixed_noise, scorer, health,
-                                            reference_diversity, metrics_path, tensorboard, log)
+                last_metrics = end_of_epoch(
+                    run_dir,
+                    epoch,
+                    step,
+                    generator_ema,
+                    fixed_noise,
+                    scorer,
+                    health,
+                    reference_diversity,
+                    metrics_path,
+                    tensorboard,
+                    log,
+                )
                 if last_metrics.get("health"):
                     status_note = last_metrics["health"][0]
                 if last_metrics.get("is_best"):
@@ -501,8 +604,19 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         progress.close()
     if distributed.is_main:
         if step_in_epoch and not interrupted:  # a --steps run that stopped mid-epoch: still show where it got
-            last_metrics = end_of_epoch(run_dir, epoch + step_in_epoch / steps_per_epoch, step, generator_ema,
-                                        fixed_noise, scorer, health, reference_diversity, metrics_path, tensorboard, log)
+            last_metrics = end_of_epoch(
+                run_dir,
+                epoch + step_in_epoch / steps_per_epoch,
+                step,
+                generator_ema,
+                fixed_noise,
+                scorer,
+                health,
+                reference_diversity,
+                metrics_path,
+                tensorboard,
+                log,
+            )
         report.save_loss_plot(report.read_jsonl(metrics_path), run_dir / "losses.png")
         export_path = Path(config.export) if config.export else Path("weights") / f"{run_dir.name}.pt"
         export_game(export_path, last_metrics.get("quick", {}))
@@ -510,7 +624,10 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
             export_game(run_dir / "best.pt", last_metrics.get("quick", {}))
         seconds = history_seconds + time.perf_counter() - start_time
         verb = "stopped (Ctrl-C); resume with --resume " + str(run_dir) if interrupted else "done"
-        log(f"{verb}: {step} steps, {epoch} epochs in {seconds:.0f} s; run folder {run_dir}, game checkpoint {export_path}")
+        log(
+            f"{verb}: {step} steps, {epoch} epochs in {seconds:.0f} s; "
+            f"run folder {run_dir}, game checkpoint {export_path}"
+        )
     if tensorboard:
         tensorboard.close()
     if distributed.world_size > 1:
@@ -562,8 +679,19 @@ def weights_digest(*modules: torch.nn.Module) -> str:
     return digest.hexdigest()
 
 
-def end_of_epoch(run_dir: Path, epoch, step: int, generator_ema, fixed_noise, scorer, health: Health,
-                 reference_diversity: float, metrics_path: Path, tensorboard, log) -> dict:
+def end_of_epoch(
+    run_dir: Path,
+    epoch,
+    step: int,
+    generator_ema,
+    fixed_noise,
+    scorer,
+    health: Health,
+    reference_diversity: float,
+    metrics_path: Path,
+    tensorboard,
+    log,
+) -> dict:
     """Samples, the GIF, quick metrics and health; returns what to record with checkpoints."""
     with torch.no_grad():
         digits = to_uint8(generator_ema(fixed_noise).float()).cpu().numpy()  # (64, 28, 28)
@@ -598,7 +726,8 @@ def prepare_run(config: TrainConfig, given: set[str]) -> tuple[Path, dict | None
             raise CheckpointError(f"{path}: a game checkpoint, not a run checkpoint; it cannot be resumed")
         fixed = sorted(name for name in given - RESUMABLE_OVERRIDES - {"run_dir"})
         if fixed:
-            raise ValueError(f"--resume keeps the run's own settings; cannot change {', '.join('--' + n.replace('_', '-') for n in fixed)}")
+            flags = ", ".join("--" + name.replace("_", "-") for name in fixed)
+            raise ValueError(f"--resume keeps the run's own settings; cannot change {flags}")
         for leftover in run_dir.glob(".*.tmp"):  # a save killed mid-write
             leftover.unlink(missing_ok=True)
         return run_dir, checkpoint

@@ -23,8 +23,15 @@ def data_dir() -> Path:
 
 def run_python(*args, timeout=600, check=False, **kwargs) -> subprocess.CompletedProcess:
     """Run `python <args>` from the repository root, the way a user would, capturing output."""
-    result = subprocess.run([sys.executable, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=timeout, stdin=subprocess.DEVNULL, **kwargs)
+    result = subprocess.run(
+        [sys.executable, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        **kwargs,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
     return result
@@ -52,5 +59,7 @@ def write_small_game_checkpoint(path: Path, epoch: int = 1, step: int = 5, width
     torch.manual_seed(seed)
     config = ModelConfig(generator_width=width, discriminator_width=width)
     generator, discriminator = build_models(config)
-    save_checkpoint(game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=epoch, step=step), path)
+    save_checkpoint(
+        game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=epoch, step=step), path
+    )
     return path

@@ -7,16 +7,30 @@ CI machines are too small and too busy for a timing to mean anything.
 import json
 
 import pytest
-
 from conftest import assert_one_line_error, run_python
+
 from gan.bench import flops_per_image
 from gan.models import ModelConfig
 
 
 @pytest.mark.slow
 def test_bench_prints_both_figures_and_their_ratio(data_dir):
-    result = run_python("-m", "gan.bench", "--device", "cpu", "--seconds", "0.5", "--rounds", "1",
-                        "--warmup-steps", "1", "--data-dir", data_dir, "--json", check=True)
+    result = run_python(
+        "-m",
+        "gan.bench",
+        "--device",
+        "cpu",
+        "--seconds",
+        "0.5",
+        "--rounds",
+        "1",
+        "--warmup-steps",
+        "1",
+        "--data-dir",
+        data_dir,
+        "--json",
+        check=True,
+    )
     lines = result.stdout.strip().splitlines()
     figures = json.loads(lines[-1])
     ours, textbook = figures["ours_images_per_second"], figures["textbook_images_per_second"]

@@ -13,8 +13,12 @@ def make_game_checkpoint(path, seed=0):
     torch.manual_seed(seed)
     config = ModelConfig(latent_dim=8, generator_width=4, discriminator_width=4)
     generator, discriminator = build_models(config)
-    save_checkpoint(game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=3, step=9,
-                                    metrics={"fid": 1.5}), path)
+    save_checkpoint(
+        game_checkpoint(
+            generator.state_dict(), discriminator.state_dict(), config, epoch=3, step=9, metrics={"fid": 1.5}
+        ),
+        path,
+    )
     return generator.eval(), discriminator.eval()
 
 
@@ -36,11 +40,14 @@ def test_checkpoint_is_a_plain_dict_loadable_with_weights_only(tmp_path):
     assert isinstance(raw["model_config"], dict)
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "no such file"),
-    (b"", "not a readable checkpoint"),
-    (b"this is not a checkpoint at all", "not a readable checkpoint"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        (b"", "not a readable checkpoint"),
+        (b"this is not a checkpoint at all", "not a readable checkpoint"),
+    ],
+)
 def test_missing_or_corrupt_files_raise_one_line_errors(tmp_path, content, message):
     path = tmp_path / "bad.pt"
     if content is not None:

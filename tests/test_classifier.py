@@ -4,8 +4,8 @@ import re
 
 import pytest
 import torch
-
 from conftest import ROOT, assert_one_line_error, run_python
+
 from gan.classifier import DEFAULT_PATH, MnistClassifier, accuracy, embed, load_classifier, random_shift
 
 CARD = ROOT / "weights" / "README.md"
@@ -37,8 +37,23 @@ def test_random_shift_moves_digits_without_changing_them():
 
 def test_training_script_writes_a_loadable_classifier(tmp_path, data_dir):
     out = tmp_path / "tiny.pt"
-    result = run_python("-m", "gan.classifier", "--epochs", "1", "--limit", "512", "--width", "4",
-                        "--feature-dim", "16", "--data-dir", data_dir, "--out", out, check=True)
+    result = run_python(
+        "-m",
+        "gan.classifier",
+        "--epochs",
+        "1",
+        "--limit",
+        "512",
+        "--width",
+        "4",
+        "--feature-dim",
+        "16",
+        "--data-dir",
+        data_dir,
+        "--out",
+        out,
+        check=True,
+    )
     assert "test accuracy" in result.stdout
     model, checkpoint = load_classifier(out)
     assert checkpoint["kind"] == "classifier" and checkpoint["format_version"] == 1

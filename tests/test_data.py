@@ -1,6 +1,5 @@
 import gzip
 import hashlib
-import io
 import os
 import pickle
 import shutil
@@ -9,7 +8,7 @@ import numpy as np
 import pytest
 
 from gan import data
-from gan.data import DataError, MNIST_MD5, bad_files, ensure_mnist, idx_files_from_hub_pickle, read_idx, write_idx
+from gan.data import MNIST_MD5, DataError, bad_files, ensure_mnist, idx_files_from_hub_pickle, read_idx, write_idx
 
 
 def test_idx_round_trip_images_and_labels():
@@ -55,8 +54,13 @@ def test_restricted_unpickler_refuses_code_and_loads_arrays():
 
 def test_hub_pickle_becomes_idx_files_with_labels_and_the_byte_scale():
     rng = np.random.default_rng(1)
-    split = lambda n: (rng.integers(0, 256, size=(n, 784)).astype(np.float32) / 256,
-                       rng.integers(0, 10, size=n).astype(np.int64))
+
+    def split(n):
+        return (
+            rng.integers(0, 256, size=(n, 784)).astype(np.float32) / 256,
+            rng.integers(0, 10, size=n).astype(np.int64),
+        )
+
     train, valid, test = split(4), split(2), split(3)
     pickled = gzip.compress(pickle.dumps((train, valid, test), protocol=2))
     files = idx_files_from_hub_pickle(pickled)

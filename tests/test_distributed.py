@@ -10,8 +10,8 @@ import sys
 
 import pytest
 import torch
-
 from conftest import ROOT
+
 from gan.checkpoint import load_checkpoint
 from gan.models import Discriminator, Generator, ModelConfig
 
@@ -21,16 +21,39 @@ TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--np
 def torchrun(*args, timeout=300) -> subprocess.CompletedProcess:
     # torchrun would set OMP_NUM_THREADS=1 itself, with a warning; two ranks on a small CI machine want that anyway
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    result = subprocess.run([*TORCHRUN, "train.py", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=timeout, stdin=subprocess.DEVNULL, env=env)
+    result = subprocess.run(
+        [*TORCHRUN, "train.py", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     assert result.returncode == 0, f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     return result
 
 
 def start(tmp_path, name, steps, data_dir):
     run_dir = tmp_path / name
-    result = torchrun("--device", "cpu", "--steps", steps, "--batch-size", 32, "--eval-samples", 0, "--log-every", 2,
-                      "--data-dir", data_dir, "--run-dir", run_dir, "--export", tmp_path / f"{name}.pt")
+    result = torchrun(
+        "--device",
+        "cpu",
+        "--steps",
+        steps,
+        "--batch-size",
+        32,
+        "--eval-samples",
+        0,
+        "--log-every",
+        2,
+        "--data-dir",
+        data_dir,
+        "--run-dir",
+        run_dir,
+        "--export",
+        tmp_path / f"{name}.pt",
+    )
     return run_dir, result
 
 
@@ -85,8 +108,25 @@ def test_two_ranks_end_with_identical_weights_and_resume_exactly(tmp_path, data_
 def test_two_ranks_agree_with_spectral_norm(tmp_path, data_dir):
     """SN keeps power-iteration vectors as buffers, which DDP broadcasts from rank 0 each forward."""
     run_dir = tmp_path / "spectral"
-    torchrun("--device", "cpu", "--steps", 4, "--batch-size", 32, "--eval-samples", 0, "--log-every", 2,
-             "--spectral-norm", "--data-dir", data_dir, "--run-dir", run_dir, "--export", tmp_path / "spectral.pt")
+    torchrun(
+        "--device",
+        "cpu",
+        "--steps",
+        4,
+        "--batch-size",
+        32,
+        "--eval-samples",
+        0,
+        "--log-every",
+        2,
+        "--spectral-norm",
+        "--data-dir",
+        data_dir,
+        "--run-dir",
+        run_dir,
+        "--export",
+        tmp_path / "spectral.pt",
+    )
     checkpoint = load_checkpoint(run_dir / "checkpoint.pt")
     assert checkpoint["model_config"]["spectral_norm"] is True
     assert_ranks_agree(checkpoint)

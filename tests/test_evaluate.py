@@ -6,11 +6,11 @@ import time
 import numpy as np
 import pytest
 import torch
+from conftest import assert_one_line_error, run_python, write_small_game_checkpoint
 from torch import nn
 
-from conftest import assert_one_line_error, run_python, write_small_game_checkpoint
-from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
 from gan import metrics
+from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
 from gan.evaluate import KEYS, QuickScorer, discriminator_logits, evaluate_generator, format_table, main
 from gan.sample import TextbookGenerator
 
@@ -41,7 +41,7 @@ class Replay(nn.Module):
         self.cursor = 0
 
     def forward(self, z):
-        batch = self.digits[self.cursor:self.cursor + len(z)]
+        batch = self.digits[self.cursor : self.cursor + len(z)]
         self.cursor += len(z)
         return batch
 
@@ -50,8 +50,21 @@ def test_cli_json_has_exactly_the_issue_keys_and_is_deterministic(game_path, dat
     flags = [game_path, "--json", "--n", "300", "--seed", "3", "--data-dir", data_dir]
     result = run_python("-m", "gan.evaluate", *flags, check=True)
     values = json.loads(result.stdout.strip().splitlines()[-1])
-    assert tuple(values) == KEYS == ("fid", "fid_floor", "inception_score", "class_shares", "precision", "recall",
-                                     "c2st_accuracy", "memorized", "d_accuracy")
+    assert (
+        tuple(values)
+        == KEYS
+        == (
+            "fid",
+            "fid_floor",
+            "inception_score",
+            "class_shares",
+            "precision",
+            "recall",
+            "c2st_accuracy",
+            "memorized",
+            "d_accuracy",
+        )
+    )
     assert len(values["class_shares"]) == 10 and sum(values["class_shares"]) == pytest.approx(1.0)
     assert values["fid"] > 10 * values["fid_floor"]  # random weights make blobs, not digits
     assert values["c2st_accuracy"] > 0.9
@@ -68,7 +81,7 @@ def test_cli_json_has_exactly_the_issue_keys_and_is_deterministic(game_path, dat
 def test_training_digits_replayed_score_like_real_data_and_are_all_memorized(mnist, data_dir):
     train, _ = mnist
     n = 1000
-    copycat = Replay(train[20000:20000 + n])
+    copycat = Replay(train[20000 : 20000 + n])
     result = evaluate_generator(copycat, None, n=n, seed=1, data_dir=data_dir, log=lambda message: None)
     assert result["memorized"] == 1.0
     assert result["d_accuracy"] is None
@@ -108,8 +121,9 @@ def test_the_checkpoints_discriminator_decides_d_accuracy(mnist, data_dir):
     inverted = (255 - test[:200]).astype(np.uint8)  # white background: fake by the judge's rule
     result = evaluate_generator(Replay(inverted), CornerJudge(), n=200, seed=0, data_dir=data_dir, log=lambda m: None)
     assert result["d_accuracy"] == 1.0
-    contrary = metrics.d_accuracy(discriminator_logits(CornerJudge(-1.0), test[:50]),
-                                  discriminator_logits(CornerJudge(-1.0), inverted[:50]))
+    contrary = metrics.d_accuracy(
+        discriminator_logits(CornerJudge(-1.0), test[:50]), discriminator_logits(CornerJudge(-1.0), inverted[:50])
+    )
     assert contrary == 0.0
 
 

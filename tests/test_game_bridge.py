@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from gan.checkpoint import CheckpointError, game_checkpoint, save_checkpoint
-from gan.data import MNIST_MD5
-from gan.models import ModelConfig, build_models, from_uint8, to_uint8
-from game.bridge import ASSETS, Bridge, load_test_digits, noise
+from game.bridge import ASSETS, Bridge, load_test_digits
 from game.opponents import find_opponents, peek
 from game.preparer import Preparer
-from game.state import GameRequest, PrepareFailed, Prepared
+from game.state import GameRequest, Prepared, PrepareFailed
+from gan.checkpoint import CheckpointError, game_checkpoint, save_checkpoint
+from gan.data import MNIST_MD5
+from gan.models import ModelConfig, build_models, from_uint8
+from gan.sample import generate_from_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ModelConfig(latent_dim=16, generator_width=8, discriminator_width=8)
@@ -26,8 +27,9 @@ def save_tiny_checkpoint(path: Path, seed: int = 0, kind: str = "game", epoch: i
     """A real game checkpoint, written by the trainer's own save path, small enough to make in a test."""
     torch.manual_seed(seed)
     generator, discriminator = build_models(TINY)
-    checkpoint = game_checkpoint(generator.state_dict(), discriminator.state_dict(), TINY, epoch=epoch, step=100,
-                                 metrics={"fid": 42.5})
+    checkpoint = game_checkpoint(
+        generator.state_dict(), discriminator.state_dict(), TINY, epoch=epoch, step=100, metrics={"fid": 42.5}
+    )
     checkpoint["kind"] = kind
     save_checkpoint(checkpoint, path)
     return path
@@ -100,8 +102,7 @@ def test_d_probability_is_computed_on_exactly_the_shown_image(bridge, checkpoint
     assert [r.d_prob_real for r in setup.rounds] == pytest.approx(expected.tolist(), abs=1e-6)
     for round_ in setup.rounds:  # a fake is its noise seed through G, rounded to uint8 like a PNG
         if not round_.is_real:
-            with torch.inference_mode():
-                regenerated = to_uint8(generator(noise([round_.index], TINY.latent_dim)))[0].numpy()
+            regenerated = generate_from_seeds(generator, [round_.index])[0]
             assert np.array_equal(regenerated, round_.image)
 
 

@@ -12,21 +12,35 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_game(*flags, tmp_path, timeout=60):
-    environment = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
-                   "REAL_OR_FAKE_HOME": str(tmp_path / "home")}
-    return subprocess.run([sys.executable, "-m", "game", *flags], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    environment = {
+        **os.environ,
+        "SDL_VIDEODRIVER": "dummy",
+        "SDL_AUDIODRIVER": "dummy",
+        "REAL_OR_FAKE_HOME": str(tmp_path / "home"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "game", *flags],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
-@pytest.mark.parametrize("flags, words", [
-    (["--rounds", "7"], "--rounds must be an even number"),
-    (["--rounds", "0"], "--rounds must be an even number"),
-    (["--rounds", "1000"], "--rounds must be an even number"),
-    (["--rounds", "ten"], "invalid int value"),
-    (["--seed", "-5"], "--seed must be 0 or more"),
-    (["--difficulty", "hard"], "unrecognized arguments"),
-    (["--weights"], "expected one argument"),
-])
+@pytest.mark.parametrize(
+    "flags, words",
+    [
+        (["--rounds", "7"], "--rounds must be an even number"),
+        (["--rounds", "0"], "--rounds must be an even number"),
+        (["--rounds", "1000"], "--rounds must be an even number"),
+        (["--rounds", "ten"], "invalid int value"),
+        (["--seed", "-5"], "--seed must be 0 or more"),
+        (["--difficulty", "hard"], "unrecognized arguments"),
+        (["--weights"], "expected one argument"),
+    ],
+)
 def test_bad_flags_exit_2_with_one_line(tmp_path, flags, words):
     result = run_game(*flags, tmp_path=tmp_path)
     assert result.returncode == 2
@@ -42,7 +56,9 @@ def test_help_lists_every_flag(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("content, words", [(None, "no such file"), (b"not a checkpoint at all", "not a readable checkpoint")])
+@pytest.mark.parametrize(
+    "content, words", [(None, "no such file"), (b"not a checkpoint at all", "not a readable checkpoint")]
+)
 def test_a_named_checkpoint_that_cannot_be_played_exits_1(tmp_path, content, words):
     path = tmp_path / "opponent.pt"
     if content is not None:
@@ -57,13 +73,31 @@ def test_a_named_checkpoint_that_cannot_be_played_exits_1(tmp_path, content, wor
 @pytest.mark.slow
 def test_the_performance_script_reports_every_figure(tmp_path):
     environment = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
-    save_tiny = ("from pathlib import Path; import sys; sys.path.insert(0, 'tests'); "
-                 "from test_game_bridge import save_tiny_checkpoint; "
-                 f"save_tiny_checkpoint(Path({str(tmp_path / 'tiny.pt')!r}))")
+    save_tiny = (
+        "from pathlib import Path; import sys; sys.path.insert(0, 'tests'); "
+        "from test_game_bridge import save_tiny_checkpoint; "
+        f"save_tiny_checkpoint(Path({str(tmp_path / 'tiny.pt')!r}))"
+    )
     subprocess.run([sys.executable, "-c", save_tiny], cwd=ROOT, check=True, timeout=60)
-    result = subprocess.run([sys.executable, "-m", "game.measure", "--weights", str(tmp_path / "tiny.pt"),
-                             "--rounds", "4", "--launches", "1", "--json"],
-                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "game.measure",
+            "--weights",
+            str(tmp_path / "tiny.pt"),
+            "--rounds",
+            "4",
+            "--launches",
+            "1",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert 0 < figures["first_frame_s"]["median"] < figures["ready_s"]

@@ -6,9 +6,16 @@ from game import history
 
 
 def record(correct: int, opponent: str = "easy") -> dict:
-    return {"version": 1, "opponent": opponent, "checkpoint": f"weights/{opponent}.pt", "seed": correct,
-            "n_rounds": 10, "player_correct": correct, "d_correct": 5,
-            "rounds": [{"is_real": True, "answer_real": True, "d_prob_real": 0.5, "ms": 900, "index": 3}]}
+    return {
+        "version": 1,
+        "opponent": opponent,
+        "checkpoint": f"weights/{opponent}.pt",
+        "seed": correct,
+        "n_rounds": 10,
+        "player_correct": correct,
+        "d_correct": 5,
+        "rounds": [{"is_real": True, "answer_real": True, "d_prob_real": 0.5, "ms": 900, "index": 3}],
+    }
 
 
 def test_real_or_fake_home_moves_the_file(tmp_path, monkeypatch):
@@ -35,7 +42,7 @@ def test_games_are_appended_and_read_back(tmp_path):
 
 def test_a_damaged_file_is_kept_aside_and_its_good_lines_saved(tmp_path):
     path = tmp_path / "history.jsonl"
-    damaged = json.dumps(record(6)) + "\n{\"opponent\": \"easy\", \"play\n" + json.dumps(record(7)) + "\n"
+    damaged = json.dumps(record(6)) + '\n{"opponent": "easy", "play\n' + json.dumps(record(7)) + "\n"
     path.write_text(damaged)
     records, notices = history.read_history(path)
     assert [r["player_correct"] for r in records] == [6, 7]

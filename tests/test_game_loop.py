@@ -12,13 +12,13 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 import pytest  # noqa: E402
+from test_game_bridge import save_tiny_checkpoint  # noqa: E402
 
 from game.__main__ import PlayConfig, build  # noqa: E402
 from game.bridge import Bridge, load_test_digits  # noqa: E402
 from game.loop import Loop  # noqa: E402
 from game.state import Phase  # noqa: E402
 from game.view import BACKGROUND, MUTED, PANEL, RIGHT, SELECTED, TEXT, WRONG  # noqa: E402
-from test_game_bridge import save_tiny_checkpoint  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,12 @@ def weights(tmp_path):
 
 def open_game(tmp_path, weights, digits, **flags) -> Loop:
     config = PlayConfig(**{"seed": 5, "rounds": 4, **flags})
-    loop = build(config, history_file=tmp_path / "home" / "history.jsonl", opponent_folders=[weights],
-                 make_bridge=lambda: Bridge(digits))
+    loop = build(
+        config,
+        history_file=tmp_path / "home" / "history.jsonl",
+        opponent_folders=[weights],
+        make_bridge=lambda: Bridge(digits),
+    )
     loop.log = []
     loop.log = loop.log.append
     loop.start()
@@ -73,7 +77,7 @@ def pixels(loop: Loop, rect=None) -> np.ndarray:
     """(H, W, 3) copy of the screen, or of `rect` of it."""
     array = pygame.surfarray.array3d(loop.screen).transpose(1, 0, 2)
     if rect is not None:
-        array = array[rect.top:rect.bottom, rect.left:rect.right]
+        array = array[rect.top : rect.bottom, rect.left : rect.right]
     return array
 
 
@@ -121,7 +125,9 @@ def test_first_frame_comes_before_the_model_side_is_loaded(tmp_path, weights, di
         release.wait(10)  # stands in for importing torch
         return Bridge(digits)
 
-    loop = build(PlayConfig(seed=1), history_file=tmp_path / "h.jsonl", opponent_folders=[weights], make_bridge=slow_bridge)
+    loop = build(
+        PlayConfig(seed=1), history_file=tmp_path / "h.jsonl", opponent_folders=[weights], make_bridge=slow_bridge
+    )
     try:
         loop.start()
         assert loop.frames == 1 and loop.game.phase == Phase.TITLE
@@ -164,7 +170,9 @@ def test_a_game_through_every_screen(loop, tmp_path):
     press(loop, pygame.K_h)
     assert game.phase == Phase.HELP
     assert pixels(loop)[2, 2].sum() < sum(BACKGROUND)  # the screen behind is dimmed
-    assert share(loop, pygame.Rect(loop.screen.get_width() // 2, 80, loop.screen.get_width() // 3, 400), SELECTED) > 0.005
+    assert (
+        share(loop, pygame.Rect(loop.screen.get_width() // 2, 80, loop.screen.get_width() // 3, 400), SELECTED) > 0.005
+    )
     press(loop, pygame.K_ESCAPE)
     assert game.phase == Phase.REVEAL
 
@@ -185,10 +193,14 @@ def test_a_game_through_every_screen(loop, tmp_path):
     assert [count for _, count, _ in summary["headings"]] == [2, 2]  # reals above fakes
     for image_rect, round_ in zip(summary["images"], game.rounds):
         side = image_rect.w
-        reference = pygame.transform.scale(pygame.surfarray.make_surface(np.stack([round_.image.T] * 3, axis=2)), (side, side))
+        reference = pygame.transform.scale(
+            pygame.surfarray.make_surface(np.stack([round_.image.T] * 3, axis=2)), (side, side)
+        )
         expected = pygame.surfarray.array3d(reference).transpose(1, 0, 2)
         assert np.array_equal(pixels(loop, image_rect), expected)
-    right_marks = sum(a.answer_real == r.is_real for r, a in zip(game.rounds, game.answers)) + sum(r.d_correct for r in game.rounds)
+    right_marks = sum(a.answer_real == r.is_real for r, a in zip(game.rounds, game.answers)) + sum(
+        r.d_correct for r in game.rounds
+    )
     grid = summary["grid"]
     assert (share(loop, grid, RIGHT) > 0) == (right_marks > 0)
     assert (share(loop, grid, WRONG) > 0) == (right_marks < 8)
@@ -243,10 +255,16 @@ def test_measurement_mode_goes_straight_to_the_next_digit(tmp_path, weights, dig
 
 
 def test_quit_key_and_window_close_end_the_run(tmp_path, weights, digits):
-    for event in (pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, mod=0, unicode="q", scancode=0),
-                  pygame.event.Event(pygame.QUIT)):
-        loop = build(PlayConfig(seed=1), history_file=tmp_path / "h.jsonl", opponent_folders=[weights],
-                     make_bridge=lambda: Bridge(digits))
+    for event in (
+        pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, mod=0, unicode="q", scancode=0),
+        pygame.event.Event(pygame.QUIT),
+    ):
+        loop = build(
+            PlayConfig(seed=1),
+            history_file=tmp_path / "h.jsonl",
+            opponent_folders=[weights],
+            make_bridge=lambda: Bridge(digits),
+        )
         start = loop.start
 
         def start_then_quit(event=event, start=start):
@@ -275,7 +293,9 @@ def test_a_named_checkpoint_that_cannot_load_shows_why_and_exits_1(tmp_path, wei
 def test_no_opponents_says_how_to_get_one(tmp_path, digits):
     empty = tmp_path / "weights"
     empty.mkdir()
-    loop = build(PlayConfig(), history_file=tmp_path / "h.jsonl", opponent_folders=[empty], make_bridge=lambda: Bridge(digits))
+    loop = build(
+        PlayConfig(), history_file=tmp_path / "h.jsonl", opponent_folders=[empty], make_bridge=lambda: Bridge(digits)
+    )
     loop.start()
     try:
         press(loop, pygame.K_RETURN)

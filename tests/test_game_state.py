@@ -8,13 +8,30 @@ from pathlib import Path
 import pytest
 
 from game.state import (
-    Action, Game, GameRequest, GameSetup, Opponent, Phase, PrepareFailed, Prepared, Round, SelectOpponent,
-    SelectRounds, Settings, best_key, best_scores, score, wilson_interval,
+    Action,
+    Game,
+    GameRequest,
+    GameSetup,
+    Opponent,
+    Phase,
+    Prepared,
+    PrepareFailed,
+    Round,
+    SelectOpponent,
+    SelectRounds,
+    Settings,
+    best_key,
+    best_scores,
+    score,
+    wilson_interval,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-OPPONENTS = [Opponent("weights/easy.pt", "easy", "easy", epoch=3), Opponent("weights/hard.pt", "hard", "hard"),
-             Opponent("weights/mine.pt", "mine")]
+OPPONENTS = [
+    Opponent("weights/easy.pt", "easy", "easy", epoch=3),
+    Opponent("weights/hard.pt", "hard", "hard"),
+    Opponent("weights/mine.pt", "mine"),
+]
 
 
 def rounds_for(request: GameRequest, truths=None, probabilities=None) -> GameSetup:
@@ -22,10 +39,19 @@ def rounds_for(request: GameRequest, truths=None, probabilities=None) -> GameSet
     n = request.rounds
     truths = truths or [i % 2 == 0 for i in range(n)]
     probabilities = probabilities or [0.9 if i % 3 else 0.1 for i in range(n)]
-    rounds = tuple(Round(image=bytes([i]) * 784, is_real=truths[i], d_prob_real=probabilities[i], index=100 + i,
-                         label=i % 10 if truths[i] else None) for i in range(n))
-    return GameSetup(request=request, rounds=rounds, opponent=Path(request.checkpoint).stem,
-                     checkpoint_sha256="ab" * 32, epoch=3)
+    rounds = tuple(
+        Round(
+            image=bytes([i]) * 784,
+            is_real=truths[i],
+            d_prob_real=probabilities[i],
+            index=100 + i,
+            label=i % 10 if truths[i] else None,
+        )
+        for i in range(n)
+    )
+    return GameSetup(
+        request=request, rounds=rounds, opponent=Path(request.checkpoint).stem, checkpoint_sha256="ab" * 32, epoch=3
+    )
 
 
 def started(settings=None, **setup) -> Game:
@@ -217,10 +243,13 @@ def test_personal_best_per_opponent_and_length():
 
 
 def test_best_scores_from_history_skip_bad_records():
-    records = [{"opponent": "easy", "n_rounds": 10, "player_correct": 6},
-               {"opponent": "easy", "n_rounds": 10, "player_correct": 8},
-               {"opponent": "easy", "n_rounds": 20, "player_correct": 11},
-               {"opponent": "hard"}, {"n_rounds": "x"}]
+    records = [
+        {"opponent": "easy", "n_rounds": 10, "player_correct": 6},
+        {"opponent": "easy", "n_rounds": 10, "player_correct": 8},
+        {"opponent": "easy", "n_rounds": 20, "player_correct": 11},
+        {"opponent": "hard"},
+        {"n_rounds": "x"},
+    ]
     assert best_scores(records) == {"easy/10": 8, "easy/20": 11}
 
 
@@ -238,7 +267,9 @@ def test_score_of_nothing_is_zero_not_an_error():
 
 def test_rules_import_neither_pygame_nor_torch():
     """The layering the style guide asks for, checked in a clean interpreter."""
-    code = ("import sys, game.state, game.history, game.opponents, game.preparer, game.__main__; "
-            "print(sorted(m for m in ('torch', 'pygame') if m in sys.modules))")
+    code = (
+        "import sys, game.state, game.history, game.opponents, game.preparer, game.__main__; "
+        "print(sorted(m for m in ('torch', 'pygame') if m in sys.modules))"
+    )
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"

@@ -13,6 +13,7 @@ def gaussian_cloud(count, dim, seed, mean=0.0, scale=1.0):
 
 # ----------------------------------------------------------------------------- FID
 
+
 def test_fid_of_identical_sets_is_zero():
     features = gaussian_cloud(2000, 32, seed=0)
     assert metrics.fid(features, features) == pytest.approx(0.0, abs=1e-6)
@@ -49,6 +50,7 @@ def test_fid_needs_at_least_two_points():
 
 # ----------------------------------------------------------------------------- classifier outputs
 
+
 def confident_logits(labels, margin=30.0):
     logits = torch.zeros(len(labels), 10)
     logits[torch.arange(len(labels)), torch.as_tensor(labels)] = margin
@@ -72,6 +74,7 @@ def test_class_shares_of_only_ones_puts_everything_in_class_one():
 
 
 # ----------------------------------------------------------------------------- precision and recall
+
 
 def test_knn_radii_skip_the_point_itself():
     points = np.array([[0.0], [1.0], [3.0], [7.0], [15.0]])
@@ -108,6 +111,7 @@ def test_a_spread_out_generator_has_recall_but_little_precision():
 
 # ----------------------------------------------------------------------------- memorization, on real MNIST
 
+
 @pytest.fixture(scope="module")
 def mnist(data_dir):
     from gan.data import load_split
@@ -134,10 +138,11 @@ def test_nearest_distances_are_euclidean_in_unit_pixels():
     references[2] = 255
     queries = np.zeros((2, 28, 28), np.uint8)
     queries[1, :2, :2] = 255  # four white pixels: nearest is the one-pixel reference, sqrt(3) away
-    assert metrics.nearest_distances(queries, references).tolist() == pytest.approx([0.0, 3 ** 0.5], abs=1e-4)
+    assert metrics.nearest_distances(queries, references).tolist() == pytest.approx([0.0, 3**0.5], abs=1e-4)
 
 
 # ----------------------------------------------------------------------------- two-sample test and D accuracy
+
 
 def test_c2st_cannot_tell_real_from_real_but_tells_real_from_blobs(mnist):
     _, test = mnist

@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import assert_one_line_error, run_python, write_small_game_checkpoint
 from PIL import Image
 
-from conftest import assert_one_line_error, run_python, write_small_game_checkpoint
 from gan.checkpoint import save_checkpoint
 from gan.sample import TextbookGenerator, generate_from_seeds, load_generator, main
 

@@ -8,25 +8,45 @@ import time
 
 import pytest
 import torch
-
 from conftest import ROOT, assert_one_line_error, run_python
+
 from gan.checkpoint import load_checkpoint, load_models
 
-SMALL = ["--device", "cpu", "--batch-size", "32", "--generator-width", "16", "--discriminator-width", "16",
-         "--log-every", "5", "--eval-samples", "0"]
+SMALL = [
+    "--device",
+    "cpu",
+    "--batch-size",
+    "32",
+    "--generator-width",
+    "16",
+    "--discriminator-width",
+    "16",
+    "--log-every",
+    "5",
+    "--eval-samples",
+    "0",
+]
 
 
 def train(tmp_path, name, *extra, check=True):
     run_dir = tmp_path / name
-    result = run_python("train.py", *SMALL, "--run-dir", run_dir, "--export", tmp_path / f"{name}.pt", *extra,
-                        check=check)
+    result = run_python(
+        "train.py", *SMALL, "--run-dir", run_dir, "--export", tmp_path / f"{name}.pt", *extra, check=check
+    )
     return run_dir, result
 
 
 def test_short_run_writes_a_run_folder_and_a_game_checkpoint(tmp_path, data_dir):
     run_dir, result = train(tmp_path, "run", "--steps", "12")
-    for name in ("checkpoint.pt", "best.pt", "losses.png", "timelapse.gif", "metrics.jsonl",
-                 "samples/real.png", "samples/step_0000012.png"):
+    for name in (
+        "checkpoint.pt",
+        "best.pt",
+        "losses.png",
+        "timelapse.gif",
+        "metrics.jsonl",
+        "samples/real.png",
+        "samples/step_0000012.png",
+    ):
         assert (run_dir / name).is_file(), name
     lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert [line["step"] for line in lines if "loss_d" in line] == [5, 10, 12]
@@ -48,15 +68,32 @@ def test_resume_is_exact(tmp_path, data_dir):
     for key in ("generator", "generator_ema", "discriminator"):
         for name in a[key]:
             assert torch.equal(a[key][name], b[key][name]), (key, name)
-    assert not torch.equal(a["generator"]["main.0.weight"], load_checkpoint(tmp_path / "stopped.pt")["generator"]["main.0.weight"])
+    assert not torch.equal(
+        a["generator"]["main.0.weight"], load_checkpoint(tmp_path / "stopped.pt")["generator"]["main.0.weight"]
+    )
 
 
 @pytest.mark.slow
 def test_killed_run_resumes_from_its_last_good_checkpoint(tmp_path, data_dir):
     run_dir = tmp_path / "killed"
-    process = subprocess.Popen([sys.executable, "train.py", *SMALL, "--run-dir", str(run_dir), "--steps", "100000",
-                                "--checkpoint-every", "5", "--export", str(tmp_path / "k.pt")],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "train.py",
+            *SMALL,
+            "--run-dir",
+            str(run_dir),
+            "--steps",
+            "100000",
+            "--checkpoint-every",
+            "5",
+            "--export",
+            str(tmp_path / "k.pt"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 120
         while time.time() < deadline and not (run_dir / "checkpoint.pt").exists():
@@ -78,9 +115,23 @@ def test_killed_run_resumes_from_its_last_good_checkpoint(tmp_path, data_dir):
 @pytest.mark.slow
 def test_ctrl_c_saves_and_exits_cleanly(tmp_path, data_dir):
     run_dir = tmp_path / "interrupted"
-    process = subprocess.Popen([sys.executable, "train.py", *SMALL, "--run-dir", str(run_dir), "--steps", "100000",
-                                "--export", str(tmp_path / "i.pt")],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "train.py",
+            *SMALL,
+            "--run-dir",
+            str(run_dir),
+            "--steps",
+            "100000",
+            "--export",
+            str(tmp_path / "i.pt"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not (run_dir / "metrics.jsonl").exists():
         time.sleep(0.2)
@@ -92,10 +143,21 @@ def test_ctrl_c_saves_and_exits_cleanly(tmp_path, data_dir):
     load_models(tmp_path / "i.pt")  # the game can already play against it
 
 
-@pytest.mark.parametrize("flags", [
-    ["--epochs", "0"], ["--batch-size", "many"], ["--bogus"], ["--device", "tpu"], ["--ema-decay", "1.5"],
-    ["--steps", "-1"], ["--learning-rate-generator", "0"], ["--r1-gamma", "-1"], ["--r1-gamma", "nan"], ["--spectral-norm", "yes"],
-])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--epochs", "0"],
+        ["--batch-size", "many"],
+        ["--bogus"],
+        ["--device", "tpu"],
+        ["--ema-decay", "1.5"],
+        ["--steps", "-1"],
+        ["--learning-rate-generator", "0"],
+        ["--r1-gamma", "-1"],
+        ["--r1-gamma", "nan"],
+        ["--spectral-norm", "yes"],
+    ],
+)
 def test_bad_flags_give_one_line_and_exit_2(flags):
     assert_one_line_error(run_python("train.py", *flags), status=2)
 
@@ -111,8 +173,10 @@ def test_spectral_norm_and_r1_train_resume_and_load(tmp_path, data_dir):
     for key in ("generator", "generator_ema", "discriminator"):
         for name in a[key]:
             assert torch.equal(a[key][name], b[key][name]), (key, name)
-    assert not torch.equal(a["discriminator"]["main.0.parametrizations.weight.original"],
-                           c["discriminator"]["main.0.parametrizations.weight.original"])  # R1 did something
+    assert not torch.equal(
+        a["discriminator"]["main.0.parametrizations.weight.original"],
+        c["discriminator"]["main.0.parametrizations.weight.original"],
+    )  # R1 did something
     generator, discriminator, checkpoint = load_models(tmp_path / "straight.pt")
     assert checkpoint["model_config"]["spectral_norm"] is True
     for index in (0, 2, 4):
@@ -126,7 +190,9 @@ def test_bad_resume_targets_give_one_line_errors(tmp_path, data_dir):
     assert "no checkpoint.pt" in assert_one_line_error(run_python("train.py", "--resume", tmp_path / "nothing"), 1)
     (tmp_path / "corrupt").mkdir()
     (tmp_path / "corrupt" / "checkpoint.pt").write_bytes(b"\0" * 100)
-    assert "not a readable checkpoint" in assert_one_line_error(run_python("train.py", "--resume", tmp_path / "corrupt"), 1)
+    assert "not a readable checkpoint" in assert_one_line_error(
+        run_python("train.py", "--resume", tmp_path / "corrupt"), 1
+    )
 
 
 def test_resume_refuses_to_change_what_defines_the_run(tmp_path, data_dir):
