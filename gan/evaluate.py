@@ -44,7 +44,7 @@ from gan.classifier import embed, load_classifier
 from gan.cli import doc, fail, parse_config
 from gan.data import DataError, load_split
 from gan.models import from_uint8
-from gan.sample import generate, generate_from_seeds, load_generator, noise_for_seeds
+from gan.sample import generate, generate_from_seeds, latents_for_seeds, load_generator
 
 KEYS = (
     "fid",
@@ -260,15 +260,15 @@ class QuickScorer:
         test_digits, _ = load_split(data_dir, "test", log=lambda message: None)
         test_features, _ = embed(self.classifier, test_digits)
         self.test_statistics = metrics.gaussian_statistics(test_features)
-        self.noise = None  # made on first call, when the generator's latent size is known
+        self.seeds = range(QUICK_NOISE_SEED, QUICK_NOISE_SEED + samples)
+        self.latents = {}  # (latent_dim, classes) -> the same noise (and labels) every epoch, made once
 
     def __call__(self, generator) -> dict:
         with torch.no_grad():
-            if self.noise is None or self.noise.shape[1] != generator.latent_dim:
-                self.noise = noise_for_seeds(
-                    range(QUICK_NOISE_SEED, QUICK_NOISE_SEED + self.samples), generator.latent_dim
-                )
-            digits = generate(generator, self.noise)  # restores the generator's train/eval mode
+            shape = (generator.latent_dim, getattr(generator, "classes", 0))
+            if shape not in self.latents:
+                self.latents[shape] = latents_for_seeds(self.seeds, *shape)
+            digits = generate(generator, *self.latents[shape])  # restores the generator's train/eval mode
             features, logits = embed(self.classifier, digits)
             fid = metrics.frechet_distance(*metrics.gaussian_statistics(features), *self.test_statistics)
             return {"fid": fid, "class_shares": metrics.class_shares(logits)}

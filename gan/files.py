@@ -1,9 +1,29 @@
-"""Atomic file writes, with no torch import: the game's title screen uses this before torch loads."""
+"""Safe file writes, with no torch import: the game's title screen uses this before torch loads.
 
+Every write goes through `atomic_write_bytes`: a temporary file beside the
+target, fsynced, renamed over it. A target that exists and is not a regular
+file (a device such as /dev/null, a pipe, a folder) is refused rather than
+replaced, and output folders are made for the purpose (`output_folder`), never
+an existing folder holding other files such as `/`.
+"""
+
+import errno
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+
+def check_regular_target(path: str | os.PathLike) -> None:
+    """Raise OSError unless `path` is missing or a regular file (following links): the only things we replace."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise OSError(errno.EEXIST, f"{path} exists and is {kind}; refusing to replace it", str(path))
 
 
 def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
@@ -13,6 +33,7 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
     on any failure (a full disk included) it is removed and the old file stays.
     """
     path = Path(path)
+    check_regular_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -21,6 +42,7 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
+        check_regular_target(path)  # it may have changed while we wrote
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -32,6 +54,27 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
 
 def atomic_write_text(text: str, path: str | os.PathLike) -> None:
     atomic_write_bytes(text.encode("utf-8"), path)
+
+
+def output_folder(path: str | os.PathLike, ours) -> Path:
+    """Make (or reuse) a folder for our output files: new, empty, or holding only files that `ours(name)` accepts.
+
+    Anything else (`/`, a home folder, a folder of someone's files) is refused with OSError,
+    so a mistyped --out never scatters files where they do not belong.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OSError(errno.ENOTDIR, f"{path} exists and is not a folder", str(path))
+    if path.is_dir():
+        foreign = [entry.name for entry in os.scandir(path) if not ours(entry.name)]
+        if foreign:
+            raise OSError(
+                errno.EEXIST,
+                f"{path} already holds other files ({foreign[0]}, ...); give a new or empty folder",
+                str(path),
+            )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:

@@ -5,43 +5,89 @@ nothing; here the generator grows 1x1 -> 7x7 -> 14x14 -> 28x28 and the
 discriminator mirrors it. The discriminator returns logits: the loss uses
 `binary_cross_entropy_with_logits`, and `sigmoid` is applied only where a
 probability is shown or measured.
+
+With `classes = 10` the pair is class-conditional: the generator is told which
+digit to draw (a one-hot label beside z), which removes the hybrids an
+unconditional generator draws between two digits. The discriminator keeps its
+head that judges the image alone, which the game and the metrics use, and adds a
+projection head (Miyato and Koyama 2018) that judges the image as the digit it
+claims to be; both are trained.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import torch
+import torch.nn.functional as F
 from torch import nn
+
+from gan.cli import check_ranges, doc
+
+MAX_WIDTH = 1024  # far above what trains well here; bounds memory before a config from a file allocates anything
+MAX_LATENT_DIM = 1024
 
 
 @dataclass
 class ModelConfig:
-    latent_dim: int = 100  # size of the noise vector z fed to the generator
-    generator_width: int = 64  # channels of the generator's last hidden layer (2x that at 7x7)
-    discriminator_width: int = 64  # channels of the discriminator's first layer (2x that at 7x7)
-    spectral_norm: bool = False  # spectral normalization of D's convolutions (Miyato et al. 2018)
+    latent_dim: int = field(default=100, metadata=doc("size of the noise z", minimum=1, maximum=MAX_LATENT_DIM))
+    generator_width: int = field(
+        default=64, metadata=doc("generator channels at 14x14 (twice that at 7x7)", minimum=1, maximum=MAX_WIDTH)
+    )
+    discriminator_width: int = field(
+        default=64, metadata=doc("discriminator channels at 14x14 (twice that at 7x7)", minimum=1, maximum=MAX_WIDTH)
+    )
+    spectral_norm: bool = False  # spectral normalization of D's layers (Miyato et al. 2018)
+    classes: int = field(default=0, metadata=doc("digit classes G is told to draw; 0 = unconditional", minimum=0))
+
+    def __post_init__(self):
+        check_ranges(self, describe=lambda name: f"model_config {name}")
+        if self.classes not in (0, 10):
+            raise ValueError(
+                f"model_config classes must be 0 (unconditional) or 10 (MNIST's digits), got {self.classes}"
+            )
 
     def to_dict(self) -> dict:
+        # Options are written only when on, so checkpoints without them stay readable by older versions.
         values = asdict(self)
-        if not self.spectral_norm:  # written only when on, so such checkpoints stay readable by older versions
-            del values["spectral_norm"]
+        for name, off in (("spectral_norm", False), ("classes", 0)):
+            if values[name] == off:
+                del values[name]
         return values
 
     @classmethod
     def from_dict(cls, values: dict) -> "ModelConfig":
+        if not isinstance(values, dict):
+            raise ValueError(f"model_config is a {type(values).__name__}, not a dict")
         known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
-        unknown = sorted(set(values) - set(known))
+        unknown = sorted(set(values) - set(known), key=str)
         if unknown:
             raise ValueError(f"unknown model_config keys {unknown}")
+        for name, value in known.items():
+            expected = bool if name == "spectral_norm" else int
+            if type(value) is not expected:
+                raise ValueError(f"model_config {name} is {value!r}, not an {expected.__name__}")
         return cls(**known)
+
+
+class LatentProjection(nn.ConvTranspose2d):
+    """z -> (B, C, 7, 7): a 7x7 transposed convolution of a 1x1 input, which is one matrix product.
+
+    It is computed as that product: the weights, the state_dict and the result are
+    the transposed convolution's, but oneDNN runs its transposed-convolution kernel
+    on a 1x1 input many times slower than a matrix product.
+    """
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return (z.flatten(1) @ self.weight.flatten(1)).view(z.shape[0], self.out_channels, *self.kernel_size)
 
 
 class Generator(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.latent_dim = config.latent_dim
+        self.classes = config.classes
         width = config.generator_width
         self.main = nn.Sequential(
-            nn.ConvTranspose2d(config.latent_dim, width * 2, 7, 1, 0, bias=False),
+            LatentProjection(config.latent_dim + config.classes, width * 2, 7, 1, 0, bias=False),
             nn.BatchNorm2d(width * 2),
             nn.ReLU(inplace=True),
             # state size. (B, 2w, 7, 7)
@@ -54,8 +100,13 @@ class Generator(nn.Module):
             # state size. (B, 1, 28, 28), values in [-1, 1]
         )
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.main(z.view(z.shape[0], self.latent_dim, 1, 1))  # (B, latent) -> (B, 1, 28, 28)
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, latent_dim) noise, and (B,) digit labels for a conditional G -> (B, 1, 28, 28) in [-1, 1]."""
+        if self.classes:
+            if labels is None:
+                raise ValueError("this generator is class-conditional: it needs a digit label per noise vector")
+            z = torch.cat([z, F.one_hot(labels, self.classes).to(z.dtype)], 1)  # (B, latent_dim + classes)
+        return self.main(z)
 
 
 class Discriminator(nn.Module):
@@ -66,7 +117,7 @@ class Discriminator(nn.Module):
         # iteration per training forward; its vectors u, v are buffers in the state_dict. They are
         # first estimated for PyTorch's default init, before `init_weights` redraws the weight, and
         # catch up within the first steps (the shipped hard.pt was trained this way).
-        normalize = nn.utils.parametrizations.spectral_norm if config.spectral_norm else (lambda conv: conv)
+        normalize = nn.utils.parametrizations.spectral_norm if config.spectral_norm else (lambda layer: layer)
         self.main = nn.Sequential(
             normalize(nn.Conv2d(1, width, 4, 2, 1)),
             nn.LeakyReLU(0.2, inplace=True),
@@ -77,19 +128,32 @@ class Discriminator(nn.Module):
             normalize(nn.Conv2d(width * 2, 1, 7, 1, 0)),
             # state size. (B, 1, 1, 1): one logit per image
         )
+        self.classes = config.classes
+        if config.classes:  # one vector per digit, matched against the (2w, 7, 7) features
+            self.class_embedding = normalize(nn.Embedding(config.classes, width * 2 * 7 * 7))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.main(x).view(-1)  # (B, 1, 28, 28) -> (B,) logits, positive means "real"
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, 1, 28, 28) -> (B,) logits of the image alone, positive means "real".
+
+        With labels (a conditional D in training): (B, 2), column 0 the image alone and
+        column 1 the image as that digit (the projection head).
+        """
+        features = self.main[:-1](x)  # (B, 2w, 7, 7)
+        image_logits = self.main[-1](features).view(-1)
+        if labels is None:
+            return image_logits
+        projection = (self.class_embedding(labels) * features.flatten(1)).sum(1)
+        return torch.stack([image_logits, image_logits + projection], 1)
 
 
 def init_weights(module: nn.Module) -> None:
-    """N(0, 0.02) for convolutions and N(1, 0.02) for batch-norm scales, as in the DCGAN paper."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+    """N(0, 0.02) for (transposed) convolutions and embeddings, N(1, 0.02) for batch-norm scales, as in DCGAN."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Embedding)):
         if nn.utils.parametrize.is_parametrized(module, "weight"):  # spectral norm: init the raw weight
             nn.init.normal_(module.parametrizations.weight.original, 0.0, 0.02)
         else:
             nn.init.normal_(module.weight, 0.0, 0.02)
-        if module.bias is not None:
+        if getattr(module, "bias", None) is not None:
             nn.init.zeros_(module.bias)
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)

@@ -98,3 +98,45 @@ def save_loss_plot(records: list[dict], path: Path) -> None:
     figure.savefig(buffer, format="png", dpi=100)
     plt.close(figure)
     atomic_write_bytes(buffer.getvalue(), path)
+
+
+class RunFolder:
+    """A run folder as a person finds it: sample grids, the timelapse, metrics.jsonl, losses.png, TensorBoard.
+
+    Only the main process of a run makes one. `created` says whether this process made the folder,
+    so a run that fails before its first checkpoint can take it away again.
+    """
+
+    def __init__(self, path: Path, tensorboard: bool = False):
+        self.path = Path(path)
+        self.created = not self.path.exists()
+        (self.path / "samples").mkdir(parents=True, exist_ok=True)
+        self.metrics_path = self.path / "metrics.jsonl"
+        self.tensorboard = None
+        if tensorboard:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+            except ImportError:
+                raise ValueError(
+                    "--tensorboard needs the tensorboard package: pip install -e '.[tensorboard]'"
+                ) from None
+            self.tensorboard = SummaryWriter(str(self.path / "tensorboard"))
+
+    def save_grid(self, name: str, digits: np.ndarray, columns: int) -> None:
+        save_png(grid_image(digits, columns=columns), self.path / "samples" / f"{name}.png")
+
+    def record(self, record: dict, scalars: tuple[str, ...] = ()) -> None:
+        """One line of metrics.jsonl, and the named figures of it to TensorBoard."""
+        append_jsonl(record, self.metrics_path)
+        if self.tensorboard:
+            for key in scalars:
+                if record.get(key) is not None:
+                    self.tensorboard.add_scalar(key, record[key], record["step"])
+
+    def finish(self) -> None:
+        """The files made from everything so far: at the end of a run, or when it stops early."""
+        frames = sorted(self.path.glob("samples/epoch_*.png")) + sorted(self.path.glob("samples/step_*.png"))
+        save_timelapse(frames, self.path / "timelapse.gif")
+        save_loss_plot(read_jsonl(self.metrics_path), self.path / "losses.png")
+        if self.tensorboard:
+            self.tensorboard.close()

@@ -66,7 +66,7 @@ class TextbookGenerator(nn.Module):
             # state size. (nc) x 64 x 64
         )
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, labels=None) -> torch.Tensor:
         images = self.main(z.view(z.shape[0], self.latent_dim, 1, 1))  # (B, 1, 64, 64)
         return F.interpolate(images, size=28, mode="area")  # (B, 1, 28, 28), still in [-1, 1]
 
@@ -123,15 +123,25 @@ def load_generator(path: str | os.PathLike) -> tuple[nn.Module, nn.Module | None
 # ----------------------------------------------------------------------------- noise and digits
 
 
-def noise_for_seeds(seeds, latent_dim: int) -> torch.Tensor:
-    """(N,) seeds -> (N, latent_dim) standard normal noise, row i drawn from its own generator seeded seeds[i]."""
-    rows = [torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed))) for seed in seeds]
-    return torch.stack(rows) if rows else torch.zeros(0, latent_dim)
+def latents_for_seeds(seeds, latent_dim: int, classes: int = 0) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(N,) seeds -> (N, latent_dim) standard normal noise, and for a conditional generator (N,) digit labels.
+
+    Each digit's noise, then its label (uniform over the classes), comes from its own
+    generator seeded seeds[i], so any one digit can be made again on its own.
+    """
+    rows, labels = [], []
+    for seed in seeds:
+        stream = torch.Generator().manual_seed(int(seed))
+        rows.append(torch.randn(latent_dim, generator=stream))
+        if classes:
+            labels.append(torch.randint(classes, (), generator=stream))
+    z = torch.stack(rows) if rows else torch.zeros(0, latent_dim)
+    return z, (torch.stack(labels) if labels else torch.zeros(0, dtype=torch.long)) if classes else None
 
 
 @torch.no_grad()
-def generate(generator: nn.Module, noise: torch.Tensor, batch_size: int = 500) -> np.ndarray:
-    """(N, latent_dim) noise -> (N, 28, 28) uint8 digits, as a PNG would store them.
+def generate(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None, batch_size: int = 500):
+    """(N, latent_dim) noise (and (N,) labels for a conditional G) -> (N, 28, 28) uint8 digits, as a PNG stores them.
 
     Runs the generator in eval mode (batch norm with its running statistics, so a
     digit does not depend on the others in its batch) and puts its mode back.
@@ -140,14 +150,19 @@ def generate(generator: nn.Module, noise: torch.Tensor, batch_size: int = 500) -
     generator.eval()
     try:
         device = next(generator.parameters()).device
-        digits = [to_uint8(generator(batch.to(device)).float()).cpu() for batch in noise.split(batch_size)]
+        digits = []
+        for start in range(0, len(z), batch_size):
+            batch_labels = None if labels is None else labels[start : start + batch_size].to(device)
+            images = generator(z[start : start + batch_size].to(device), batch_labels)
+            digits.append(to_uint8(images.float()).cpu())
     finally:
         generator.train(was_training)
     return torch.cat(digits).numpy() if digits else np.zeros((0, 28, 28), np.uint8)
 
 
 def generate_from_seeds(generator: nn.Module, seeds) -> np.ndarray:
-    return generate(generator, noise_for_seeds(seeds, generator.latent_dim))
+    """Digit i from noise seed seeds[i]: the one path from seeds to digits (sampler, evaluator, game)."""
+    return generate(generator, *latents_for_seeds(seeds, generator.latent_dim, getattr(generator, "classes", 0)))
 
 
 # ----------------------------------------------------------------------------- writing

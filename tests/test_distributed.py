@@ -59,7 +59,7 @@ def start(tmp_path, name, steps, data_dir):
 
 def saved_weights_digest(checkpoint: dict) -> str:
     """The digest train.py takes on each rank, retaken from the weights rank 0 saved."""
-    from gan.train import weights_digest  # here, not at the top: a missing name fails this test, not collection
+    from gan.distributed import weights_digest  # here, not at the top: a missing name fails this test, not collection
 
     config = ModelConfig.from_dict(checkpoint["model_config"])
     generator, discriminator, generator_ema = Generator(config), Discriminator(config), Generator(config)

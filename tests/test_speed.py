@@ -1,0 +1,148 @@
+"""gan.speed on the CPU: every piece of the fast paths that can run without a GPU does run here.
+
+CI has no GPU. What a CUDA graph holds is the step itself fed from static buffers,
+so that step is compared with the plain one here; the fallback that catches a
+failing compile or capture is driven with a step that fails on purpose.
+"""
+
+import dataclasses
+import os
+import shutil
+
+import pytest
+import torch
+from conftest import assert_one_line_error, run_python
+
+from gan.run import TrainConfig, build_run, take_step
+from gan.speed import FallbackStep, Speed, StaticStep, resolve_precision, setup_speed
+
+SMALL = dict(device="cpu", batch_size=16, generator_width=8, discriminator_width=8, latent_dim=12, seed=4)
+
+
+def small_run(data, **changes):
+    images, labels = data
+    config = dataclasses.replace(TrainConfig(**SMALL), **changes)
+    run = build_run(config, torch.device("cpu"), images[:512], labels[:512])
+    return run, setup_speed(run)
+
+
+def weights(run) -> dict:
+    return {
+        f"{model}.{name}": tensor.clone()
+        for model in ("generator", "discriminator", "generator_ema")
+        for name, tensor in getattr(run, model).state_dict().items()
+    }
+
+
+@pytest.fixture(scope="module")
+def data(data_dir):
+    from gan.data import load_split
+
+    return load_split(data_dir, "train", log=lambda message: None)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+@pytest.mark.parametrize("classes", [0, 10])
+def test_the_graph_safe_step_gives_the_plain_steps_weights(data, precision, classes):
+    """Inputs copied into static buffers, the EMA weight read from a device tensor: the same weights, bit for bit."""
+    plain, speed = small_run(data, precision=precision, classes=classes, spectral_norm=True)
+    static, static_speed = small_run(data, precision=precision, classes=classes, spectral_norm=True)
+    buffered = StaticStep(static, static_speed.step)
+    for _ in range(40):  # crosses an epoch end: 512 digits are 32 steps of 16
+        take_step(plain, speed.step)
+        take_step(static, buffered)
+    assert plain.epoch == static.epoch == 1
+    first, second = weights(plain), weights(static)
+    assert first.keys() == second.keys()
+    for name in first:
+        assert torch.equal(first[name], second[name]), name
+    fresh, _ = small_run(data, precision=precision, classes=classes, spectral_norm=True)
+    assert not torch.equal(weights(fresh)["generator.main.0.weight"], first["generator.main.0.weight"])  # it trained
+
+
+def test_a_failing_fast_step_falls_back_with_the_models_as_they_were(data):
+    run, speed = small_run(data)
+    reference, reference_speed = small_run(data)
+    notes = []
+
+    def fails_after_changing_things(indices, z):
+        speed.step(indices, z)  # a partial step: the weights move before the failure
+        raise RuntimeError("InductorError: no C compiler found\nand a second line")
+
+    fails_after_changing_things.compiled = True  # what a compiled step says of itself
+    speed.compile = "auto"
+    fallback = FallbackStep(run, fails_after_changing_things, speed.step, speed, notes.append)
+    for _ in range(3):
+        take_step(run, fallback)
+        take_step(reference, reference_speed.step)
+    assert notes == ["note: torch.compile failed (InductorError: no C compiler found); training without it"]
+    assert speed.compile == "off"
+    first, second = weights(run), weights(reference)
+    for name in first:
+        assert torch.equal(first[name], second[name]), name  # the failed step left no trace
+
+
+def test_a_fast_step_asked_for_by_name_fails_in_one_line(data):
+    from gan.speed import SpeedError
+
+    run, speed = small_run(data)
+    speed.compile = "on"
+
+    def fails(indices, z):
+        raise RuntimeError("CppCompileError: g++ not found")
+
+    fails.compiled = True
+    with pytest.raises(SpeedError, match="--compile on: torch.compile failed: CppCompileError: g\\+\\+ not found"):
+        take_step(run, FallbackStep(run, fails, speed.step, speed, print))
+
+
+def test_precision_auto_follows_the_hardware():
+    cpu = torch.device("cpu")
+    expected = "bf16" if (torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported()) else "fp32"
+    assert resolve_precision("auto", cpu) == expected
+    assert resolve_precision("fp32", cpu) == "fp32" and resolve_precision("bf16", cpu) == "bf16"
+
+
+def test_the_device_line_names_device_precision_and_layout(data):
+    _, speed = small_run(data, precision="bf16")
+    line = speed.describe()
+    assert line.startswith("device: cpu (") and "bf16" in line and "channels-last" in line
+    assert isinstance(speed, Speed)
+
+
+def test_cuda_without_a_gpu_is_a_one_line_error(tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: the error cannot happen here")  # CI has none
+    result = run_python("train.py", "--device", "cuda", "--steps", "1", "--run-dir", tmp_path / "run")
+    message = assert_one_line_error(result, 1)
+    assert "--device cuda" in message
+    assert not (tmp_path / "run").exists()
+    result = run_python(
+        "train.py", "--device", "cpu", "--cuda-graph", "on", "--steps", "1", "--run-dir", tmp_path / "g"
+    )
+    assert "--cuda-graph on needs a CUDA device" in assert_one_line_error(result, 1)
+    assert not (tmp_path / "g").exists()
+
+
+@pytest.mark.slow
+def test_compile_on_without_a_compiler_fails_in_one_line_and_leaves_no_run_folder(tmp_path, data_dir):
+    """What a slim image or a Windows laptop without a C compiler sees: one line, exit 1, nothing left behind."""
+    bin_dir = tmp_path / "bin"  # python and nothing else on PATH: no gcc, no g++, no cc
+    bin_dir.mkdir()
+    os.symlink(shutil.which("python3") or os.sys.executable, bin_dir / "python3")
+    environment = {
+        **os.environ,
+        "PATH": str(bin_dir),
+        "CC": "",
+        "CXX": "",
+        "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "inductor"),  # a fresh cache: nothing compiled earlier helps
+    }
+    result = run_python(
+        "train.py", "--device", "cpu", "--compile", "on", "--steps", "2", "--batch-size", "16",
+        "--generator-width", "8", "--discriminator-width", "8", "--eval-samples", "0",
+        "--run-dir", tmp_path / "run", "--data-dir", data_dir, env=environment, timeout=900,
+    )  # fmt: skip
+    message = assert_one_line_error(result, 1)
+    assert "--compile on" in message and "torch.compile failed" in message
+    assert "compiling the models" in result.stderr  # the wait was announced
+    assert not (tmp_path / "run").exists()
