@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from gan.cli import doc, fail, parse_config
+from gan.cli import doc, one_line_errors, parse_config
 from gan.data import DataError, load_split
 from gan.models import ModelConfig, build_models
 from gan.run import MAX_SEED, TRAIN_SIZE, TrainConfig, build_run, take_step
@@ -414,10 +414,8 @@ def format_result(result: dict) -> str:
 
 def main(argv=None) -> int:
     config, _ = parse_config(BenchConfig, argv, description=__doc__.split("\n")[0], prog="python -m gan.bench")
-    try:
+    with one_line_errors(DataError, SpeedError, ValueError):
         result = bench(config)
-    except (DataError, SpeedError, ValueError) as error:
-        fail(str(error))
     print(format_result(result))
     if config.json:
         print(json.dumps(result))

@@ -8,6 +8,7 @@ before anything is allocated; the help text shows them.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import math
 import sys
@@ -125,6 +126,31 @@ def one_line(error: BaseException, limit: int = 160) -> str:
     return first[:limit].rsplit(" ", 1)[0] + " ..."
 
 
+def short_path(path, limit: int = 100) -> str:
+    """A path for a message: whole when short, else its start and end around an ellipsis."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[: limit // 2 - 2]}...{text[-(limit // 2 - 2) :]}"
+
+
+def os_error_text(error: OSError) -> str:
+    """An OSError as `PATH: what went wrong`, naming the file whenever the error knows it."""
+    reason = error.strerror or one_line(error)
+    return f"{short_path(error.filename)}: {reason}" if error.filename else reason
+
+
 def fail(message: str, status: int = 1) -> typing.NoReturn:
     print(f"error: {message}", file=sys.stderr)
     sys.exit(status)
+
+
+@contextlib.contextmanager
+def one_line_errors(*known: type[BaseException]):
+    """The body of a command's main: the errors it expects, any OSError and Ctrl-C end in one line, never a trace."""
+    try:
+        yield
+    except known as error:
+        fail(str(error))
+    except OSError as error:
+        fail(os_error_text(error))
+    except KeyboardInterrupt:
+        fail("interrupted", status=130)

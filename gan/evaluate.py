@@ -10,7 +10,14 @@ n generated digits are compared with real ones (see `gan.metrics` for each metri
     class_shares     share of each digit 0-9 among the samples, by the classifier
     precision        share of samples on the real manifold (k=3) of n test digits
     recall           share of those test digits on the samples' manifold
-    c2st_accuracy    held-out accuracy of a fresh CNN telling real from generated (0.5 = can't)
+    c2st_accuracy    held-out accuracy of a critic trained to convergence to tell the samples from
+                     n real test digits, on pixels and classifier features (0.5 = can't tell)
+    c2st_floor       the same critic on n real training digits against the test digits: what a
+                     perfect generator scores (MNIST's test writers differ a little from train's)
+    background_specks  share of samples with a visible grey speck away from the strokes
+    edge_softness    share of mid-grey pixels among the visible ones (soft, blurry strokes)
+    unsure_share     share of samples the classifier gives less than 0.9 to any one digit (hybrids)
+    *_real           each of those three on the n real test digits, for reference
     memorized        share of samples nearer (in pixels) a training digit than all but 0.1%
                      of the n test digits are to theirs; real test digits score 0.001
     d_accuracy       the checkpoint's own discriminator on n test digits and the n samples,
@@ -41,11 +48,12 @@ from gan import metrics
 from gan.checkpoint import CheckpointError
 from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
 from gan.classifier import embed, load_classifier
-from gan.cli import doc, fail, parse_config
+from gan.cli import doc, one_line_errors, parse_config
 from gan.data import DataError, load_split
 from gan.models import from_uint8
 from gan.sample import generate, generate_from_seeds, latents_for_seeds, load_generator
 
+EYE_KEYS = ("background_specks", "edge_softness", "unsure_share")
 KEYS = (
     "fid",
     "fid_floor",
@@ -54,9 +62,12 @@ KEYS = (
     "precision",
     "recall",
     "c2st_accuracy",
+    "c2st_floor",
+    *(name + suffix for name in EYE_KEYS for suffix in ("", "_real")),
     "memorized",
     "d_accuracy",
 )
+MIN_N = 50  # below this the critic's held-out part and the k-NN manifolds have too few digits to mean anything
 TEST_SIZE = 10_000  # the MNIST test split; n is capped there so that n real test digits exist
 SEED_STRIDE = TEST_SIZE  # digit i of seed S uses noise seed S * SEED_STRIDE + i: seeds never share digits
 QUICK_NOISE_SEED = 8_000_000  # noise seeds of the per-epoch quick score start here, apart from the evaluator's
@@ -82,6 +93,7 @@ class Reference:
     train_digits: np.ndarray  # (60000, 28, 28) uint8
     test_digits: np.ndarray  # (10000, 28, 28) uint8
     test_features: torch.Tensor  # (10000, feature_dim)
+    test_logits: torch.Tensor  # (10000, 10)
 
 
 def load_reference(data_dir: str | os.PathLike, classifier_path: str | os.PathLike) -> Reference:
@@ -96,8 +108,8 @@ def _cached_reference(data_dir: str, classifier_path: str, stamp) -> Reference:
     classifier, _ = load_classifier(classifier_path)
     train_digits, _ = load_split(data_dir, "train", log=_stderr)  # says something only when it must fetch MNIST
     test_digits, _ = load_split(data_dir, "test", log=_stderr)
-    test_features, _ = embed(classifier, test_digits)
-    return Reference(classifier, train_digits, test_digits, test_features)
+    test_features, test_logits = embed(classifier, test_digits)
+    return Reference(classifier, train_digits, test_digits, test_features, test_logits)
 
 
 def evaluate(
@@ -123,8 +135,8 @@ def evaluate_generator(
     log=_stderr,
 ) -> dict:
     """`evaluate` for models already loaded: any module mapping (B, latent_dim) noise to (B, 1, 28, 28) digits."""
-    if not 2 <= n <= TEST_SIZE:
-        raise ValueError(f"n must be between 2 and {TEST_SIZE}, got {n}")
+    if not MIN_N <= n <= TEST_SIZE:
+        raise ValueError(f"n must be between {MIN_N} and {TEST_SIZE}, got {n}")
     started = time.time()
 
     def stage(name: str) -> None:
@@ -143,9 +155,10 @@ def evaluate_generator(
 
     stage("classifier features")
     test_features = reference.test_features
-    train_features, _ = embed(classifier, train_subset)
+    train_features, train_logits = embed(classifier, train_subset)
     fake_features, fake_logits = embed(classifier, fakes)
     test_subset_features = test_features[torch.as_tensor(test_index)]
+    test_subset_logits = reference.test_logits[torch.as_tensor(test_index)]
     result = {
         "fid": metrics.fid(fake_features, test_features),
         "fid_floor": metrics.fid(train_features, test_features),
@@ -156,8 +169,17 @@ def evaluate_generator(
     stage("precision and recall")
     result["precision"], result["recall"] = metrics.precision_recall(test_subset_features, fake_features, k=3)
 
-    stage("two-sample test")
-    result["c2st_accuracy"] = metrics.c2st_accuracy(test_subset, fakes, seed=seed)
+    stage("two-sample critic: samples against real test digits")
+    test_view = metrics.critic_features(test_subset_features, test_subset_logits)
+    fake_view = metrics.critic_features(fake_features, fake_logits)
+    result["c2st_accuracy"] = metrics.c2st_accuracy(test_subset, fakes, test_view, fake_view, seed=seed)
+    stage("two-sample critic: real training digits against real test digits")
+    train_view = metrics.critic_features(train_features, train_logits)
+    result["c2st_floor"] = metrics.c2st_accuracy(test_subset, train_subset, test_view, train_view, seed=seed)
+
+    stage("what the eye sees")
+    for suffix, digits, logits in (("", fakes, fake_logits), ("_real", test_subset, test_subset_logits)):
+        result.update({name + suffix: value for name, value in metrics.eye_figures(digits, logits).items()})
 
     stage("nearest training digits")
     nearest = metrics.nearest_distances(np.concatenate([test_subset, fakes]), train_digits)  # one pass over train
@@ -185,7 +207,11 @@ def format_table(result: dict, checkpoint: str, n: int, seed: int, seconds: floa
         f"  inception_score  {result['inception_score']:10.3f}   10 at most",
         f"  precision        {result['precision']:10.3f}   samples that look like real digits",
         f"  recall           {result['recall']:10.3f}   real digits the samples cover",
-        f"  c2st_accuracy    {result['c2st_accuracy']:10.3f}   0.5 = a fresh CNN cannot tell them apart",
+        f"  c2st_accuracy    {result['c2st_accuracy']:10.3f}   0.5 = a critic cannot tell them apart; "
+        f"real digits {result['c2st_floor']:.3f}",
+        f"  background_specks{result['background_specks']:10.3f}   real digits {result['background_specks_real']:.3f}",
+        f"  edge_softness    {result['edge_softness']:10.3f}   real digits {result['edge_softness_real']:.3f}",
+        f"  unsure_share     {result['unsure_share']:10.3f}   real digits {result['unsure_share_real']:.3f}",
         f"  memorized        {result['memorized']:10.4f}   copies of training digits; real test digits: 0.001",
         f"  d_accuracy       {d_accuracy:>10}   its own discriminator, threshold 0.5",
         "  class_shares     " + "  ".join(f"{digit}: {share:5.1%}" for digit, share in enumerate(shares)),
@@ -199,19 +225,19 @@ class EvaluateConfig:
     checkpoint: str = field(
         default="", metadata=doc("a game or run checkpoint, or the textbook DCGAN anchor", positional=True)
     )
-    n: int = field(default=10_000, metadata=doc("generated digits, and real ones to compare with"))
-    seed: int = field(default=0, metadata=doc("seed of the noise, the real subsets and the two-sample critic"))
+    n: int = field(
+        default=10_000,
+        metadata=doc("generated digits, and real ones to compare with", minimum=MIN_N, maximum=TEST_SIZE),
+    )
+    seed: int = field(
+        default=0,
+        metadata=doc("seed of the noise, the real subsets and the two-sample critic", minimum=0, maximum=2**40),
+    )
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw"))
     classifier: str = field(
         default=str(CLASSIFIER_PATH), metadata=doc("the MNIST classifier checkpoint", metavar="PATH")
     )
     json: bool = field(default=False, metadata=doc("print one JSON object as the last line instead of a table"))
-
-    def validate(self) -> None:
-        if not 2 <= self.n <= TEST_SIZE:
-            raise ValueError(f"--n must be between 2 and {TEST_SIZE} (the test split), got {self.n}")
-        if not 0 <= self.seed <= 2**40:
-            raise ValueError(f"--seed must be between 0 and 2**40, got {self.seed}")
 
 
 def main(argv=None) -> int:
@@ -224,14 +250,8 @@ def main(argv=None) -> int:
     checkpoint = config.checkpoint
     started = time.time()
     quiet = (lambda message: None) if config.json and not sys.stderr.isatty() else _stderr
-    try:
+    with one_line_errors(CheckpointError, DataError, ValueError):
         result = evaluate(checkpoint, config.n, config.seed, config.data_dir, config.classifier, log=quiet)
-    except CheckpointError as error:
-        fail(str(error))
-    except DataError as error:
-        fail(str(error))
-    except KeyboardInterrupt:
-        fail("interrupted", status=130)
     if config.json:
         print(json.dumps(result))
     else:

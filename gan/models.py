@@ -64,7 +64,7 @@ class ModelConfig:
         for name, value in known.items():
             expected = bool if name == "spectral_norm" else int
             if type(value) is not expected:
-                raise ValueError(f"model_config {name} is {value!r}, not an {expected.__name__}")
+                raise ValueError(f"model_config {name} is {value!r}, not {'a bool' if expected is bool else 'an int'}")
         return cls(**known)
 
 

@@ -60,9 +60,10 @@ class TrainConfig:
         default=64, metadata=doc("discriminator channels at 14x14 (twice that at 7x7)", minimum=1, maximum=MAX_WIDTH)
     )
     classes: int = field(
-        default=0,
+        default=10,
         metadata=doc(
-            "10 = class-conditional: G draws the digit it is told, D gains a projection head", choices=[0, 10]
+            "10 = class-conditional: G draws the digit it is told, D adds a projection head; 0 = unconditional",
+            choices=[0, 10],
         ),
     )
     learning_rate_generator: float = field(default=2e-4, metadata=doc("Adam step size of G", above=0, below=1))
@@ -73,7 +74,7 @@ class TrainConfig:
         default=0.0, metadata=doc("one-sided: D's target for real digits is 1 - this", minimum=0, below=1)
     )
     spectral_norm: bool = field(
-        default=False, metadata=doc("spectral normalization of D's layers (Miyato et al. 2018)")
+        default=True, metadata=doc("spectral normalization of D's layers (Miyato et al. 2018); --no-spectral-norm: off")
     )
     r1_gamma: float = field(
         default=0.0,

@@ -12,6 +12,7 @@ this project, or the textbook anchor (a pytorch/examples DCGAN generator
 state_dict, 64x64, area-downsampled to 28x28 here).
 """
 
+import io
 import os
 import sys
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from PIL import Image
 from torch import nn
 
 from gan.checkpoint import CheckpointError, load_models
-from gan.cli import doc, fail, parse_config
+from gan.cli import doc, one_line_errors, parse_config
+from gan.files import atomic_write_bytes, check_regular_target, output_folder
 from gan.models import to_uint8
 from gan.report import grid_image, save_png
 
@@ -175,11 +177,29 @@ def grid_path(out: Path) -> Path:
 
 def out_kind(out: str) -> str:
     path = Path(out)
-    if path.is_dir() or out.endswith(("/", os.sep)) or path.suffix == "":
+    if os.path.isdir(out) or out.endswith(("/", os.sep)) or path.suffix == "":  # isdir: False, never raises
         return "folder"
     if path.suffix.lower() in (".png", ".npz"):
         return path.suffix.lower()[1:]
     raise ValueError(f"--out must end in .png or .npz, or name a folder, got {out}")
+
+
+def is_digit_file(name: str) -> bool:
+    """The files a folder of samples holds: what an earlier run of this command wrote there."""
+    return name.startswith("digit_") and name.endswith(".png")
+
+
+def check_output(out: str) -> None:
+    """Refuse, before any work, an --out that cannot be written: a device or pipe, a folder of other files, `/`."""
+    kind, path = out_kind(out), Path(out)
+    if kind == "folder":
+        if path.is_dir() and any(not is_digit_file(entry.name) for entry in os.scandir(path)):
+            output_folder(path, ours=is_digit_file)  # raises, naming what is there
+        check_regular_target(grid_path(path))
+    else:
+        check_regular_target(path)
+        if kind == "npz":
+            check_regular_target(grid_path(path))
 
 
 def write_samples(digits: np.ndarray, seeds: np.ndarray, out: str) -> list[Path]:
@@ -190,14 +210,12 @@ def write_samples(digits: np.ndarray, seeds: np.ndarray, out: str) -> list[Path]
         save_png(grid, path)
         return [path]
     if kind == "npz":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        with open(temporary, "wb") as file:  # np.savez on a file object keeps the name as given
-            np.savez_compressed(file, digits=digits, seeds=seeds)
-        os.replace(temporary, path)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, digits=digits, seeds=seeds)
+        atomic_write_bytes(buffer.getvalue(), path)
         save_png(grid, grid_path(path))
         return [path, grid_path(path)]
-    path.mkdir(parents=True, exist_ok=True)
+    output_folder(path, ours=is_digit_file)
     for index, (digit, seed) in enumerate(zip(digits, seeds)):
         Image.fromarray(digit, mode="L").save(path / f"digit_{index:06d}_seed_{int(seed)}.png")
     save_png(grid, grid_path(path))
@@ -230,16 +248,12 @@ def main(argv=None) -> int:
         description="Write generated digits as a grid, an .npz or a folder of PNGs.",
         prog="python -m gan.sample",
     )
-    checkpoint = config.checkpoint
-    try:
-        generator, _, _ = load_generator(checkpoint)
+    with one_line_errors(CheckpointError, ValueError):
+        check_output(config.out)  # before the work, not after it
+        generator, _, _ = load_generator(config.checkpoint)
         seeds = np.arange(config.seed, config.seed + config.n, dtype=np.int64)
         digits = generate_from_seeds(generator, seeds)
         written = write_samples(digits, seeds, config.out)
-    except CheckpointError as error:
-        fail(str(error))
-    except OSError as error:
-        fail(f"could not write {config.out}: {error.strerror or error}")
     shown = f" (the grid shows the first {GRID_LIMIT})" if config.n > GRID_LIMIT else ""
     print(
         f"{config.n} digits (seeds {config.seed}..{config.seed + config.n - 1}) -> "

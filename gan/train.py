@@ -33,7 +33,7 @@ from gan.checkpoint import (
     run_checkpoint,
     save_checkpoint,
 )
-from gan.cli import check_ranges, fail, one_line, parse_config
+from gan.cli import check_ranges, fail, one_line, one_line_errors, parse_config
 from gan.data import DataError, load_split
 from gan.distributed import (
     Distributed,
@@ -43,6 +43,7 @@ from gan.distributed import (
     setup_distributed,
     weights_digest,
 )
+from gan.files import check_regular_target
 from gan.health import Health, sample_diversity
 from gan.report import RunFolder
 from gan.run import Run, TrainConfig, build_run, take_step
@@ -93,6 +94,11 @@ def prepare_run(config: TrainConfig, given: set[str]) -> tuple[Path, dict | None
     for leftover in run_dir.glob(".*.tmp"):  # a save killed mid-write
         leftover.unlink(missing_ok=True)
     return run_dir, checkpoint, resumed
+
+
+def export_path(config: TrainConfig, run_dir: Path) -> Path:
+    """Where the game checkpoint goes: --export, else weights/<run name>.pt, where the game finds it."""
+    return Path(config.export) if config.export else Path("weights") / f"{run_dir.name}.pt"
 
 
 def save_run(run: Run, run_dir: Path, distributed: Distributed) -> None:
@@ -271,6 +277,7 @@ def load_quick_scorer(config: TrainConfig, device: torch.device, log):
 
 def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     run_dir, checkpoint, config = prepare_run(config, given or set())
+    check_regular_target(export_path(config, run_dir))  # a device or a folder there: say so now, not after training
     distributed = setup_distributed(config.device)
     log = (lambda message: print(message, file=sys.stderr, flush=True)) if distributed.is_main else (lambda _: None)
     stop = StopSignals(log).install()
@@ -373,8 +380,8 @@ def wrap_up(run: Run, preview, scorer, health, folder: RunFolder, metrics: dict,
     if run.step_in_epoch and not stop.requested:  # a --steps run that stopped mid-epoch: still show where it got
         metrics = end_of_epoch(run, f"step_{run.step:07d}", preview, scorer, health, folder, log)["quick"]
     folder.finish()
-    export_path = Path(run.config.export) if run.config.export else Path("weights") / f"{folder.path.name}.pt"
-    export_game(run, export_path, metrics)
+    exported = export_path(run.config, folder.path)
+    export_game(run, exported, metrics)
     if not (folder.path / "best.pt").exists():
         export_game(run, folder.path / "best.pt", metrics)
     if stop.requested:
@@ -383,20 +390,15 @@ def wrap_up(run: Run, preview, scorer, health, folder: RunFolder, metrics: dict,
         verb = "done"
     log(
         f"{verb}: {run.step} steps, {run.epoch} epochs in {run.seconds:.0f} s; "
-        f"run folder {folder.path}, game checkpoint {export_path}"
+        f"run folder {folder.path}, game checkpoint {exported}"
     )
 
 
 def main(argv=None) -> int:
     config, given = parse_config(TrainConfig, argv, description=__doc__.split("\n")[0], prog="train.py")
     try:
-        train(config, given)
+        with one_line_errors(CheckpointError, DataError, SpeedError, ValueError):
+            train(config, given)
     except Diverged as error:
         fail(str(error), status=EXIT_DIVERGED)
-    except (CheckpointError, DataError, SpeedError, ValueError) as error:
-        fail(str(error))
-    except OSError as error:
-        fail(f"{error.filename or 'a file'}: {error.strerror or error}")
-    except KeyboardInterrupt:  # before the stop handler is installed
-        fail("interrupted", status=EXIT_STOPPED)
     return 0

@@ -11,6 +11,7 @@ from conftest import assert_one_line_error, run_python
 
 from gan.bench import flops_per_image
 from gan.models import ModelConfig
+from gan.run import TrainConfig
 
 
 @pytest.mark.slow
@@ -39,7 +40,8 @@ def test_bench_prints_both_figures_and_their_ratio(data_dir):
     assert figures["batch_size"] == figures["textbook_batch_size"] == 128
     assert figures["ours_images"] >= 128 and figures["textbook_images"] >= 128  # at least one timed step each
     assert figures["peak_rss_mb"] >= figures["peak_rss_ours_alone_mb"] > 0
-    assert figures["flops_per_image"] == flops_per_image(ModelConfig())["ours"]
+    assert figures["flops_per_image"] == flops_per_image(TrainConfig().model_config())["ours"]
+    assert figures["speed"].startswith("device: cpu (") and figures["precision"] in ("fp32", "bf16")
     assert "ours_gpu_peak_mb" not in figures  # GPU memory only on CUDA
     text = "\n".join(lines[:-1])
     for label in ("ours:", "textbook:", "ratio:", "images/s", "peak RSS", "batch size: ours 128, textbook 128"):

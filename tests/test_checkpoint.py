@@ -103,3 +103,43 @@ def test_a_full_disk_during_save_keeps_the_old_file(tmp_path, monkeypatch):
         make_game_checkpoint(tmp_path / "g.pt", seed=1)
     assert (tmp_path / "g.pt").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["g.pt"]  # no temporary file left behind
+
+
+def test_a_conditional_game_checkpoint_round_trips_into_the_games_rounds(tmp_path):
+    """The model options travel in model_config; the game's bridge plays the rebuilt models as any others."""
+    from game.bridge import Bridge
+    from game.state import GameRequest
+
+    torch.manual_seed(0)
+    config = ModelConfig(latent_dim=8, generator_width=4, discriminator_width=4, spectral_norm=True, classes=10)
+    generator, discriminator = build_models(config)
+    checkpoint = game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=2, step=8)
+    assert checkpoint["model_config"] == {**config.to_dict(), "classes": 10, "spectral_norm": True}
+    save_checkpoint(checkpoint, tmp_path / "conditional.pt")
+    loaded_generator, loaded_discriminator, _ = load_models(tmp_path / "conditional.pt")
+    z, labels = torch.randn(3, 8), torch.tensor([0, 4, 9])
+    generator.eval(), discriminator.eval()
+    assert torch.equal(loaded_generator(z, labels), generator(z, labels))
+    images = generator(z, labels)
+    assert torch.equal(loaded_discriminator(images), discriminator(images))  # the image alone: (B,)
+    assert loaded_discriminator(images, labels).shape == (3, 2)  # and with the projection head
+    setup = Bridge().prepare(GameRequest(str(tmp_path / "conditional.pt"), rounds=6, seed=1))
+    assert sorted(round_.is_real for round_ in setup.rounds) == [False] * 3 + [True] * 3
+    assert all(0.0 <= round_.d_prob_real <= 1.0 for round_ in setup.rounds)
+
+
+def test_model_configs_from_files_are_checked_before_anything_is_built():
+    from gan.models import ModelConfig
+
+    for values, message in [
+        ({"discriminator_width": 5000}, "discriminator_width must be from 1 to 1024"),
+        ({"latent_dim": 0}, "latent_dim must be from 1 to 1024"),
+        ({"classes": 7}, "classes must be 0"),
+        ({"generator_width": 64.5}, "not an int"),
+        ({"spectral_norm": "yes"}, "not a bool"),
+        ({"colour": True}, "unknown model_config keys"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            ModelConfig.from_dict(values)
+    with pytest.raises(ValueError, match="not a dict"):
+        ModelConfig.from_dict(["latent_dim", 100])

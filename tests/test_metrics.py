@@ -144,24 +144,67 @@ def test_nearest_distances_are_euclidean_in_unit_pixels():
 # ----------------------------------------------------------------------------- two-sample test and D accuracy
 
 
-def test_c2st_cannot_tell_real_from_real_but_tells_real_from_blobs(mnist):
+@pytest.fixture(scope="module")
+def classifier():
+    from gan.classifier import DEFAULT_PATH, load_classifier
+
+    return load_classifier(DEFAULT_PATH)[0]
+
+
+def critic_view(classifier, digits):
+    from gan.classifier import embed
+
+    return metrics.critic_features(*embed(classifier, digits))
+
+
+def blurred(digits: np.ndarray) -> np.ndarray:
+    """Real digits through a 3x3 box blur: the soft strokes a weak generator draws."""
+    pixels = torch.from_numpy(digits.astype(np.float32))[:, None]
+    return torch.nn.functional.avg_pool2d(pixels, 3, 1, 1)[:, 0].round().to(torch.uint8).numpy()
+
+
+def c2st(classifier, real, fake, **options):
+    view = lambda digits: critic_view(classifier, digits)  # noqa: E731
+    return metrics.c2st_accuracy(real, fake, view(real), view(fake), **options)
+
+
+@pytest.mark.slow
+def test_c2st_cannot_tell_real_from_real_but_tells_real_from_blurred_or_noise(mnist, classifier):
     _, test = mnist
-    same = metrics.c2st_accuracy(test[:1500], test[1500:3000], seed=0, epochs=2)
-    assert 0.4 < same < 0.6
-    blobs = np.clip(test[3000:4500].astype(np.int32) // 2 + 60, 0, 255).astype(np.uint8)  # washed-out digits
-    assert metrics.c2st_accuracy(test[:1500], blobs, seed=0, epochs=2) > 0.95
+    real, other_real = test[:1000], test[1000:2000]
+    options = dict(max_epochs=15, patience=3)
+    assert 0.4 < c2st(classifier, real, other_real, **options) < 0.6
+    assert c2st(classifier, real, blurred(test[3000:4000]), **options) > 0.95
+    noise = np.random.default_rng(0).integers(0, 256, size=(1000, 28, 28)).astype(np.uint8)
+    assert c2st(classifier, real, noise, **options) > 0.99
 
 
-def test_c2st_is_deterministic_for_a_seed_and_leaves_the_global_rng_alone(mnist):
+def test_c2st_is_deterministic_for_a_seed_and_leaves_the_global_rng_alone(mnist, classifier):
     _, test = mnist
     real, fake = test[:400], np.flip(test[400:800], axis=2).copy()  # mirrored digits
     torch.manual_seed(123)
     before = torch.rand(1)
     torch.manual_seed(123)
-    first = metrics.c2st_accuracy(real, fake, seed=5, epochs=1, min_steps=10)
+    first = c2st(classifier, real, fake, seed=5, max_epochs=3)
     after = torch.rand(1)
     assert before == after
-    assert metrics.c2st_accuracy(real, fake, seed=5, epochs=1, min_steps=10) == first
+    assert c2st(classifier, real, fake, seed=5, max_epochs=3) == first
+
+
+def test_eye_figures_on_digits_with_known_answers():
+    clean = np.zeros((4, 28, 28), np.uint8)
+    clean[:, 8:20, 13:15] = 255  # a hard-edged stroke: no mid-grey at all
+    specked = clean.copy()
+    specked[0, 2, 2] = 80  # far from the stroke: a speck
+    specked[1, 10, 16] = 80  # one pixel from the stroke: part of its edge, not a speck
+    soft = clean.copy()
+    soft[:, 8:20, 12] = 128  # a mid-grey edge beside the 24 white pixels of each stroke
+    assert metrics.eye_figures(clean) == {"background_specks": 0.0, "edge_softness": 0.0}
+    assert metrics.eye_figures(specked)["background_specks"] == 0.25  # one digit of four
+    assert metrics.eye_figures(soft)["edge_softness"] == pytest.approx(12 / 36)
+    sure, torn = torch.tensor([[9.0] + [0.0] * 9]), torch.tensor([[2.0, 2.0] + [0.0] * 8])
+    logits = torch.cat([sure, sure, torn, sure])
+    assert metrics.eye_figures(clean, logits)["unsure_share"] == 0.25
 
 
 def test_d_accuracy_counts_reals_above_and_fakes_at_or_below_one_half():

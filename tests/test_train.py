@@ -9,6 +9,7 @@ import time
 import pytest
 import torch
 from conftest import ROOT, assert_one_line_error, run_python
+from PIL import Image
 
 from gan.checkpoint import load_checkpoint, load_models
 
@@ -54,8 +55,20 @@ def test_short_run_writes_a_run_folder_and_a_game_checkpoint(tmp_path, data_dir)
     generator, discriminator, checkpoint = load_models(tmp_path / "run.pt")
     assert checkpoint["kind"] == "game" and checkpoint["step"] == 12
     assert not any(key.startswith("optimizer") for key in checkpoint)
-    assert generator(torch.randn(2, 100)).shape == (2, 1, 28, 28)
+    assert checkpoint["model_config"]["classes"] == 10 and checkpoint["model_config"]["spectral_norm"] is True
+    digits = generator(torch.randn(2, 100), torch.tensor([3, 7]))  # the default is class-conditional
+    assert digits.shape == (2, 1, 28, 28) and discriminator(digits).shape == (2,)  # D judges the image alone
+    grid = Image.open(run_dir / "samples" / "step_0000012.png")
+    assert grid.width == 2 * (10 * 30 + 2)  # ten columns, one per digit (30-pixel cells, scaled 2x)
     assert "done: 12 steps" in result.stderr
+    assert result.stderr.startswith("device: cpu (")  # the device line comes first
+
+
+def test_the_old_unconditional_recipe_still_trains_and_plays(tmp_path, data_dir):
+    _, result = train(tmp_path, "plain", "--steps", "4", "--classes", "0", "--no-spectral-norm")
+    generator, discriminator, checkpoint = load_models(tmp_path / "plain.pt")
+    assert "classes" not in checkpoint["model_config"] and "spectral_norm" not in checkpoint["model_config"]
+    assert generator(torch.randn(2, 100)).shape == (2, 1, 28, 28)
 
 
 def test_resume_is_exact(tmp_path, data_dir):
