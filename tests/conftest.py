@@ -12,6 +12,29 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that need a GPU are deselected, not skipped, where there is none, and the summary says so."""
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    needs_gpu = [item for item in items if item.get_closest_marker("cuda")]
+    if needs_gpu:
+        config.hook.pytest_deselected(items=needs_gpu)
+        items[:] = [item for item in items if not item.get_closest_marker("cuda")]
+        config.stash[NO_GPU] = len(needs_gpu)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if config.stash.get(NO_GPU, 0):
+        terminalreporter.write_line(
+            f"{config.stash[NO_GPU]} CUDA tests deselected: no GPU here (python -m gan.gpu_check runs them on one)"
+        )
+
+
+NO_GPU = pytest.StashKey[int]()
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The project's data folder; `make test` fetches MNIST there first (offline-capable)."""

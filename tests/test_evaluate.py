@@ -75,7 +75,6 @@ def test_cli_json_has_exactly_the_issue_keys_and_is_deterministic(game_path, dat
     assert len(values["class_shares"]) == 10 and sum(values["class_shares"]) == pytest.approx(1.0)
     assert values["fid"] > 10 * values["fid_floor"]  # random weights make blobs, not digits
     assert values["c2st_accuracy"] > 0.9 and 0.35 < values["c2st_floor"] < 0.75
-    assert values["unsure_share"] > 5 * values["unsure_share_real"]  # blobs are no digit in particular
     assert 0.0 <= values["d_accuracy"] <= 1.0
     assert 1.0 <= values["inception_score"] <= 10.0
     assert main([str(flag) for flag in flags]) == 0  # in this process this time: the same numbers
@@ -108,7 +107,8 @@ def test_test_digits_replayed_are_not_memorized_and_one_digit_shows_in_class_sha
 
     _, labels = load_split(data_dir, "test", log=lambda message: None)
     ones = test[labels == 1][:600]
-    result = evaluate_generator(Replay(ones), None, n=600, seed=0, data_dir=data_dir, log=lambda message: None)
+    result = evaluate_generator(Replay(ones), None, n=600, seed=0, data_dir=data_dir, log=lambda m: None, critic=False)
+    assert result["c2st_accuracy"] is None and result["c2st_floor"] is None
     assert result["class_shares"][1] > 0.97
     assert result["inception_score"] < 1.5
     assert result["recall"] < 0.3  # only one kind of digit covers little of the real manifold
@@ -129,7 +129,9 @@ class CornerJudge(nn.Module):
 def test_the_checkpoints_discriminator_decides_d_accuracy(mnist, data_dir):
     _, test = mnist
     inverted = (255 - test[:200]).astype(np.uint8)  # white background: fake by the judge's rule
-    result = evaluate_generator(Replay(inverted), CornerJudge(), n=200, seed=0, data_dir=data_dir, log=lambda m: None)
+    result = evaluate_generator(
+        Replay(inverted), CornerJudge(), n=200, seed=0, data_dir=data_dir, log=lambda m: None, critic=False
+    )
     assert result["d_accuracy"] == 1.0
     contrary = metrics.d_accuracy(
         discriminator_logits(CornerJudge(-1.0), test[:50]), discriminator_logits(CornerJudge(-1.0), inverted[:50])

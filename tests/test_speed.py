@@ -6,6 +6,7 @@ failing compile or capture is driven with a step that fails on purpose.
 """
 
 import dataclasses
+import json
 import os
 import shutil
 
@@ -146,3 +147,19 @@ def test_compile_on_without_a_compiler_fails_in_one_line_and_leaves_no_run_folde
     assert "--compile on" in message and "torch.compile failed" in message
     assert "compiling the models" in result.stderr  # the wait was announced
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_the_gpu_runbook_records_every_step_even_where_they_fail(tmp_path, data_dir):
+    """On a machine without CUDA each step fails fast, and the report still says what ran and how it ended."""
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: run the runbook itself")  # CI has none
+    result = run_python("-m", "gan.gpu_check", "--out", tmp_path / "report", "--quick", "--data-dir", data_dir)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert {"versions", "tests", "bench_128_graph_on", "bench_512_graph_off"} <= set(report["steps"])
+    assert report["steps"]["versions"]["status"] == 0
+    bench = report["steps"]["bench_128_graph_on"]
+    assert bench["status"] == 1 and "--device cuda" in bench["tail"]
+    assert "| bench_512_graph_off | failed |" in (tmp_path / "report" / "report.md").read_text()
+    assert (tmp_path / "report" / "bench_128_graph_on.log").read_text().startswith("$ ")
