@@ -45,7 +45,8 @@ def build(config: PlayConfig, history_file=None, opponent_folders=None, make_bri
     from game.loop import Loop
     from game.opponents import find_opponents, opponent_for
     from game.preparer import Preparer
-    from game.state import Game, Settings, best_scores
+    from game.scoring import best_scores
+    from game.state import Game, Settings
     from game.view import View
 
     if config.weights:

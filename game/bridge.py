@@ -7,8 +7,8 @@ become (28, 28) uint8 images, and D's probability is computed on exactly those
 uint8 images (a fake is rounded to uint8 before D sees it, as it is before the
 player sees it), so D and the player judge the same pixels.
 
-The test split ships in `game/assets/` (gzip IDX, 1.6 MB), so a fresh clone
-plays with no data folder and no network; the networks never trained on it.
+The real digits are MNIST's test split (`game.digits`), which the networks
+never trained on.
 """
 
 import random
@@ -17,33 +17,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from game.digits import load_test_digits
 from game.opponents import PeekError, peek
 from game.state import MAX_ROUNDS, GameRequest, GameSetup, Round
 from gan.checkpoint import CheckpointError, load_models
-from gan.data import DataError, read_idx
 from gan.files import file_digest
 from gan.models import from_uint8
 from gan.sample import generate_from_seeds
 
-ASSETS = Path(__file__).resolve().parent / "assets"
-TEST_IMAGES = "t10k-images-idx3-ubyte.gz"
-TEST_LABELS = "t10k-labels-idx1-ubyte.gz"
-NOISE_SEEDS = 2**31  # a fake's index is its noise seed, drawn from [0, 2^31)
-
-
-def load_test_digits(folder: Path = ASSETS) -> tuple[np.ndarray, np.ndarray]:
-    """(images (10000, 28, 28) uint8, labels (10000,) uint8) of MNIST's test split."""
-    try:
-        images = read_idx((folder / TEST_IMAGES).read_bytes(), TEST_IMAGES)
-        labels = read_idx((folder / TEST_LABELS).read_bytes(), TEST_LABELS)
-    except OSError as error:
-        raise DataError(
-            f"{folder}: the game's test digits are missing ({error.strerror or error}); "
-            "reinstall or `git checkout game/assets`"
-        ) from error
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
-        raise DataError(f"{folder}: test digits have shape {images.shape}, labels {labels.shape}")
-    return images, labels
+NOISE_SEEDS = 2**31  # a fake's noise seed is drawn from [0, 2^31)
 
 
 def probability_real(discriminator, images: np.ndarray) -> np.ndarray:
@@ -109,14 +91,15 @@ class Bridge:
                     image=image,
                     is_real=is_real,
                     d_prob_real=float(probabilities[position]),
-                    index=int(real_indices[position] if is_real else noise_seeds[position - half]),
+                    test_index=int(real_indices[position]) if is_real else None,
+                    noise_seed=None if is_real else int(noise_seeds[position - half]),
                     label=int(self.labels[real_indices[position]]) if is_real else None,
                 )
             )
         return GameSetup(
             request=request,
             rounds=tuple(rounds),
-            opponent=Path(request.checkpoint).stem,
+            opponent_name=Path(request.checkpoint).stem,
             checkpoint_sha256=sha256,
             epoch=epoch,
         )

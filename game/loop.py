@@ -16,47 +16,15 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # must be set before p
 
 import pygame  # noqa: E402
 
-from game import history  # noqa: E402
-from game.state import Action, Game, Phase, Prepared, PrepareFailed  # noqa: E402
+from game import history, keys  # noqa: E402
+from game.events import Action, Prepared, PrepareFailed, Saved  # noqa: E402
+from game.state import Game, Screen  # noqa: E402
 from game.view import View  # noqa: E402
 
 WINDOW_SIZE = (1280, 720)
 MINIMUM_SIZE = (640, 400)
 IDLE_WAIT_MS = 500  # nothing moves on screen: wake only for input
 ANIMATION_WAIT_MS = 33  # the loading spinner turns
-
-TITLE_KEYS = {
-    pygame.K_RETURN: Action.START,
-    pygame.K_KP_ENTER: Action.START,
-    pygame.K_UP: Action.PREVIOUS_OPPONENT,
-    pygame.K_DOWN: Action.NEXT_OPPONENT,
-    pygame.K_LEFT: Action.FEWER_ROUNDS,
-    pygame.K_RIGHT: Action.MORE_ROUNDS,
-    pygame.K_m: Action.TOGGLE_MEASUREMENT,
-}
-PHASE_KEYS = {
-    Phase.TITLE: TITLE_KEYS,
-    Phase.ROUND: {
-        pygame.K_r: Action.REAL,
-        pygame.K_LEFT: Action.REAL,
-        pygame.K_f: Action.FAKE,
-        pygame.K_RIGHT: Action.FAKE,
-    },
-    Phase.REVEAL: {
-        pygame.K_SPACE: Action.CONTINUE,
-        pygame.K_RETURN: Action.CONTINUE,
-        pygame.K_KP_ENTER: Action.CONTINUE,
-    },
-    Phase.SUMMARY: {pygame.K_RETURN: Action.START, pygame.K_KP_ENTER: Action.START},
-    Phase.HELP: {pygame.K_RETURN: Action.BACK, pygame.K_SPACE: Action.BACK},
-}
-ANY_PHASE_KEYS = {pygame.K_ESCAPE: Action.BACK, pygame.K_q: Action.QUIT, pygame.K_h: Action.HELP}
-
-
-def action_for_key(key: int, phase: Phase):
-    if phase == Phase.FAILED:
-        return Action.QUIT  # any key: the message has been read
-    return PHASE_KEYS.get(phase, {}).get(key) or ANY_PHASE_KEYS.get(key)
 
 
 class Loop:
@@ -75,6 +43,7 @@ class Loop:
         self.last_time = time.perf_counter()
         self.reported_failure = False
         self.frames = 0
+        self.key_map: dict = {}  # the key table with pygame's key codes, once the display is up
 
     # ------------------------------------------------------------------ window
 
@@ -84,6 +53,7 @@ class Loop:
         pygame.display.set_caption("Real or Fake?")
         pygame.display.set_icon(self.view.icon())
         self.wake_event = pygame.event.custom_type()
+        self.key_map = keys.key_map(pygame.key.key_code)
         self._set_mode()
         pygame.key.set_repeat()  # a held key must not answer several digits
 
@@ -117,11 +87,10 @@ class Loop:
         if event.type == pygame.QUIT:
             self.game.handle(Action.QUIT)
         elif event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_F11:
+            action = keys.action_for(self.key_map, event.key, self.game.focus)
+            if action == Action.FULLSCREEN:
                 self.toggle_fullscreen()
-                return
-            action = action_for_key(event.key, self.game.phase)
-            if action is not None:
+            elif action is not None:
                 self.game.handle(action)
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             for rect, action in self.view.targets(self.game, self.screen.get_size()):
@@ -149,11 +118,11 @@ class Loop:
             self.game.handle(result)
 
     def save_finished_games(self) -> None:
-        while self.game.outbox:
-            record = self.game.outbox.pop(0)
-            for notice in history.append_game(record, self.history_file):
-                self.game.notices.append(notice)
+        for record in list(self.game.outbox):
+            notices = history.append_game(record, self.history_file)
+            for notice in notices:
                 self.log(f"warning: {notice}")
+            self.game.handle(Saved(record, tuple(notices)))
 
     def draw(self) -> None:
         self.screen = pygame.display.get_surface()
@@ -176,17 +145,16 @@ class Loop:
             self.handle(event)
         self.sync_preparer()
         self.save_finished_games()
-        if self.game.phase == Phase.FAILED and not self.reported_failure:
+        if self.game.screen == Screen.FAILED and not self.reported_failure:
             self.reported_failure = True
-            checkpoint = self.game.settings.fixed_checkpoint
-            self.log(f"error: {self.game.failures.get(checkpoint, checkpoint)}")
+            self.log(f"error: {self.game.failure or self.game.settings.fixed_checkpoint}")
         if not self.game.quit:
             self.draw()
-        if self.game.phase == Phase.FAILED and self.headless:
+        if self.game.screen == Screen.FAILED and self.headless:
             self.game.handle(Action.QUIT)  # no one can read the window or press a key in it
 
     def wait_ms(self) -> int:
-        return ANIMATION_WAIT_MS if self.game.phase == Phase.LOADING else IDLE_WAIT_MS
+        return ANIMATION_WAIT_MS if self.game.screen == Screen.LOADING else IDLE_WAIT_MS
 
     # ------------------------------------------------------------------ the whole run
 

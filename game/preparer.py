@@ -13,7 +13,8 @@ wants. Nothing here imports torch at module level.
 
 import threading
 
-from game.state import GameRequest, GameSetup, Prepared, PrepareFailed
+from game.events import Prepared, PrepareFailed
+from game.state import GameRequest, GameSetup
 
 KEEP = 4  # results kept; the title can flip between a few choices without redoing them
 

@@ -1,64 +1,46 @@
-"""The rules of Real or Fake?: phases, scoring and statistics, in plain Python.
+"""The rules of Real or Fake?: screens, rounds and records, in plain Python.
 
-No pygame and no torch here. The loop turns key presses and clicks into
-`Action`s, the bridge's finished work into `Prepared` / `PrepareFailed`, and
-feeds them to `Game.handle`; `Game.update(dt)` advances the clock that times
-each answer. The view reads a `Game` and draws it. What the game needs done in
-the outside world it leaves for the loop to pick up: `wanted` (the rounds to
-prepare next), `outbox` (finished games to append to the history) and `quit`.
+No pygame and no torch here. Everything that happens reaches the game through
+`Game.handle` (see `game.events`): the loop turns key presses and clicks into
+`Action`s, the preparer's finished work into `Prepared` / `PrepareFailed`, and
+the history's answer to a finished game into `Saved`. `Game.update(dt)`
+advances the clock that times each answer. The view reads a `Game` and draws
+it. What the game needs done in the outside world it leaves for the loop to
+pick up: `wanted` (the rounds to prepare next), `outbox` (finished games to
+append to the history) and `quit`.
 
     title --Enter--> loading --rounds ready--> round --answer--> reveal --Space--> round ... --> summary
-    (measurement mode skips the reveal; Esc anywhere goes back to the title; H shows help over any phase)
+    (measurement mode skips the reveal; Esc anywhere goes back to the title; H shows help over any screen)
 """
 
-import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+
+from game.events import Action, Prepared, PrepareFailed, Saved, SelectOpponent, SelectRounds
+from game.scoring import Score, best_key, score
 
 ROUND_CHOICES = (10, 20, 50)  # the title's choices; --rounds takes any even number up to MAX_ROUNDS
 MAX_ROUNDS = 100  # beyond this the summary's review grid has no room for the digits
 HISTORY_VERSION = 1
 
 
-class Phase(Enum):
+class Screen(Enum):
+    """What fills the window; an `Overlay` may cover it."""
+
     TITLE = "title"
     LOADING = "loading"  # waiting for the bridge to hand over the rounds
     ROUND = "round"
     REVEAL = "reveal"
     SUMMARY = "summary"
-    HELP = "help"
     FAILED = "failed"  # the checkpoint named on the command line cannot be played; any key quits
 
 
-class Action(Enum):
-    START = "start"
-    REAL = "real"
-    FAKE = "fake"
-    CONTINUE = "continue"
-    BACK = "back"
+class Overlay(Enum):
+    """Drawn over a screen; while one is up, keys and clicks go to it, and the answer clock stops."""
+
     HELP = "help"
-    QUIT = "quit"
-    TOGGLE_MEASUREMENT = "toggle_measurement"
-    PREVIOUS_OPPONENT = "previous_opponent"
-    NEXT_OPPONENT = "next_opponent"
-    FEWER_ROUNDS = "fewer_rounds"
-    MORE_ROUNDS = "more_rounds"
-
-
-@dataclass(frozen=True)
-class SelectOpponent:
-    """A click on one opponent of the title list."""
-
-    index: int
-
-
-@dataclass(frozen=True)
-class SelectRounds:
-    """A click on one of the round counts."""
-
-    rounds: int
 
 
 @dataclass(frozen=True)
@@ -98,8 +80,14 @@ class Round:
     image: object  # (28, 28) uint8 array, exactly what is drawn and what D scored
     is_real: bool
     d_prob_real: float  # sigmoid of D's logit on `image`
-    index: int  # MNIST test-set index of a real digit, or the noise seed of a fake one
+    test_index: int | None = None  # a real digit's index in the MNIST test split
+    noise_seed: int | None = None  # the seed of a fake digit's generator noise
     label: int | None = None  # the digit a real one shows; None for a fake
+
+    @property
+    def source(self) -> int:
+        """The number that rebuilds the image: the test index of a real digit, the noise seed of a fake."""
+        return self.test_index if self.is_real else self.noise_seed
 
     @property
     def d_says_real(self) -> bool:
@@ -116,20 +104,9 @@ class GameSetup:
 
     request: GameRequest
     rounds: tuple[Round, ...]
-    opponent: str  # checkpoint stem
+    opponent_name: str  # checkpoint stem, the key of best scores
     checkpoint_sha256: str = ""  # of the file played, so a record names the exact weights
     epoch: int | None = None
-
-
-@dataclass(frozen=True)
-class Prepared:
-    setup: GameSetup
-
-
-@dataclass(frozen=True)
-class PrepareFailed:
-    request: GameRequest
-    message: str  # one line
 
 
 @dataclass(frozen=True)
@@ -146,91 +123,6 @@ class Settings:
     fixed_checkpoint: str | None = None  # --weights: play this one, no pick, failure is fatal
 
 
-# ----------------------------------------------------------------------------- statistics
-
-
-def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval for a proportion; sane at 0/n and n/n, unlike the normal one."""
-    if trials <= 0:
-        return 0.0, 1.0
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-@dataclass(frozen=True)
-class Score:
-    """Everything the summary shows, from the rounds played and the answers given."""
-
-    answered: int
-    player_correct: int
-    d_correct: int
-    fakes: int
-    fakes_called_real: int
-    reals: int
-    reals_called_fake: int
-
-    @property
-    def player_accuracy(self) -> float:
-        return self.player_correct / self.answered if self.answered else 0.0
-
-    @property
-    def d_accuracy(self) -> float:
-        return self.d_correct / self.answered if self.answered else 0.0
-
-    @property
-    def fake_error(self) -> float:
-        return self.fakes_called_real / self.fakes if self.fakes else 0.0
-
-    @property
-    def real_error(self) -> float:
-        return self.reals_called_fake / self.reals if self.reals else 0.0
-
-    @property
-    def hype_infinity(self) -> float:
-        """HYPE∞: the mean of the two error rates; 50% means people cannot tell the generator's digits from real."""
-        return (self.fake_error + self.real_error) / 2
-
-    @property
-    def player_interval(self) -> tuple[float, float]:
-        return wilson_interval(self.player_correct, self.answered)
-
-
-def score(rounds, answers) -> Score:
-    played = list(zip(rounds, answers))
-    return Score(
-        answered=len(played),
-        player_correct=sum(answer.answer_real == round_.is_real for round_, answer in played),
-        d_correct=sum(round_.d_correct for round_, _ in played),
-        fakes=sum(not round_.is_real for round_, _ in played),
-        fakes_called_real=sum(not round_.is_real and answer.answer_real for round_, answer in played),
-        reals=sum(round_.is_real for round_, _ in played),
-        reals_called_fake=sum(round_.is_real and not answer.answer_real for round_, answer in played),
-    )
-
-
-def best_key(opponent: str, rounds: int) -> str:
-    return f"{opponent}/{rounds}"
-
-
-def best_scores(records) -> dict[str, int]:
-    """Best `player_correct` per opponent and game length, from history records."""
-    best: dict[str, int] = {}
-    for record in records:
-        try:
-            key = best_key(str(record["opponent"]), int(record["n_rounds"]))
-            correct = int(record["player_correct"])
-        except (KeyError, TypeError, ValueError):
-            continue  # an older or hand-edited record: no best score from it, but no crash either
-        best[key] = max(best.get(key, -1), correct)
-    return best
-
-
-# ----------------------------------------------------------------------------- the game
-
-
 @dataclass
 class Game:
     opponents: list[Opponent]
@@ -240,9 +132,9 @@ class Game:
     rng: random.Random = field(default_factory=random.Random)
 
     def __post_init__(self):
-        self.phase = Phase.TITLE
+        self.screen = Screen.TITLE
+        self.overlay: Overlay | None = None
         self.custom_rounds = self.settings.rounds if self.settings.rounds not in ROUND_CHOICES else None
-        self.help_from: Phase | None = None  # the phase the help screen covers
         self.selected = 0  # index into opponents
         self.next_seed = self._draw_seed()
         self.prepared: GameSetup | None = None  # rounds ready for the title's current choice
@@ -254,12 +146,18 @@ class Game:
         self.loading_seconds = 0.0
         self.previous_best: int | None = None  # best before this game, for the summary
         self.outbox: list[dict] = []  # finished-game records for the loop to append to the history
+        self.save_notice: str | None = None  # why the last finished game could not be saved, for its summary
         self.quit = False
         self.exit_code = 0
         if self.settings.fixed_checkpoint:
             self._start()
 
     # --- what the outside world reads
+
+    @property
+    def focus(self) -> Screen | Overlay:
+        """What keys and clicks go to: the overlay when one is up, else the screen."""
+        return self.overlay or self.screen
 
     @property
     def opponent(self) -> Opponent | None:
@@ -273,8 +171,7 @@ class Game:
     @property
     def wanted(self) -> GameRequest | None:
         """The rounds worth preparing now: the title's current choice, or the game being started."""
-        choosing = (Phase.TITLE, Phase.LOADING, Phase.SUMMARY)  # the summary's Enter plays again at once
-        if self.phase in choosing or (self.phase == Phase.HELP and self.help_from in choosing):
+        if self.screen in (Screen.TITLE, Screen.LOADING, Screen.SUMMARY):  # the summary's Enter plays again at once
             checkpoint = self.settings.fixed_checkpoint or (self.opponent.path if self.opponent else None)
             if checkpoint and checkpoint not in self.failures:
                 return GameRequest(checkpoint, self.settings.rounds, self.next_seed)
@@ -294,6 +191,11 @@ class Game:
         return self.rounds[self.current] if self.current < len(self.rounds) else None
 
     @property
+    def answer(self) -> Answer | None:
+        """The answer to the digit on screen, once given (what the reveal shows)."""
+        return self.answers[self.current] if self.current < len(self.answers) else None
+
+    @property
     def score(self) -> Score:
         return score(self.rounds, self.answers)
 
@@ -305,8 +207,14 @@ class Game:
     def is_personal_best(self) -> bool:
         return self.previous_best is None or self.score.player_correct > self.previous_best
 
-    def best_for(self, opponent: str, rounds: int) -> int | None:
-        return self.best.get(best_key(opponent, rounds))
+    @property
+    def failure(self) -> str | None:
+        """Why the chosen (or named) checkpoint cannot be played, when it cannot."""
+        checkpoint = self.settings.fixed_checkpoint or (self.opponent.path if self.opponent else None)
+        return self.failures.get(checkpoint) if checkpoint else None
+
+    def best_for(self, opponent_name: str, rounds: int) -> int | None:
+        return self.best.get(best_key(opponent_name, rounds))
 
     # --- input
 
@@ -320,50 +228,50 @@ class Game:
         if isinstance(event, PrepareFailed):
             self._on_failed(event)
             return
-        if self.phase == Phase.FAILED:
+        if isinstance(event, Saved):
+            self._on_saved(event)
+            return
+        if self.screen == Screen.FAILED:
             if isinstance(event, Action):
                 self.quit = True  # nothing else to do: the named checkpoint cannot be played
             return
         if event == Action.HELP:
-            if self.phase == Phase.HELP:
+            if self.overlay == Overlay.HELP:
                 self._close_help()
             else:
-                self.phase, self.help_from = Phase.HELP, self.phase
+                self.overlay = Overlay.HELP
+            return
+        if self.overlay == Overlay.HELP:
+            self._on_help(event)
             return
         handler = {
-            Phase.TITLE: self._on_title,
-            Phase.LOADING: self._on_loading,
-            Phase.ROUND: self._on_round,
-            Phase.REVEAL: self._on_reveal,
-            Phase.SUMMARY: self._on_summary,
-            Phase.HELP: self._on_help,
-        }[self.phase]
+            Screen.TITLE: self._on_title,
+            Screen.LOADING: self._on_loading,
+            Screen.ROUND: self._on_round,
+            Screen.REVEAL: self._on_reveal,
+            Screen.SUMMARY: self._on_summary,
+        }[self.screen]
         handler(event)
 
     def update(self, dt: float) -> None:
         """Advance the clock by `dt` seconds; only a digit waiting for an answer is timed."""
-        if self.phase == Phase.ROUND:
+        if self.overlay is not None:
+            return
+        if self.screen == Screen.ROUND:
             self.round_ms += dt * 1000.0
-        elif self.phase == Phase.LOADING:
+        elif self.screen == Screen.LOADING:
             self.loading_seconds += dt
 
-    # --- phases
+    # --- screens
 
     def _on_title(self, event) -> None:
+        choosing = not self.settings.fixed_checkpoint and self.opponents
         if event == Action.START:
             self._start()
-        elif (
-            event in (Action.PREVIOUS_OPPONENT, Action.NEXT_OPPONENT)
-            and self.opponents
-            and not self.settings.fixed_checkpoint
-        ):
+        elif event in (Action.PREVIOUS_OPPONENT, Action.NEXT_OPPONENT) and choosing:
             step = -1 if event == Action.PREVIOUS_OPPONENT else 1
             self.selected = (self.selected + step) % len(self.opponents)
-        elif (
-            isinstance(event, SelectOpponent)
-            and 0 <= event.index < len(self.opponents)
-            and not self.settings.fixed_checkpoint
-        ):
+        elif isinstance(event, SelectOpponent) and choosing and 0 <= event.index < len(self.opponents):
             self.selected = event.index
         elif event in (Action.FEWER_ROUNDS, Action.MORE_ROUNDS):
             choices = self.round_choices
@@ -385,7 +293,7 @@ class Game:
             if self.settings.measurement:
                 self._next_round()
             else:
-                self.phase = Phase.REVEAL
+                self.screen = Screen.REVEAL
         elif event == Action.BACK:
             self._to_title()
 
@@ -407,8 +315,8 @@ class Game:
             self._close_help()
 
     def _close_help(self) -> None:
-        self.phase, self.help_from = self.help_from, None
-        if self.phase == Phase.LOADING:  # the rounds may have come, or failed, while the help was up
+        self.overlay = None
+        if self.screen == Screen.LOADING:  # the rounds may have come, or failed, while the help was up
             if self.wanted is None:
                 self._to_title()
             elif self.prepared is not None and self.prepared.request == self.wanted:
@@ -423,7 +331,7 @@ class Game:
         request = self.wanted
         if request is None:
             return  # no opponent, or it cannot be loaded: the title says why
-        self.phase = Phase.LOADING
+        self.screen = Screen.LOADING
         self.loading_seconds = 0.0
         if self.prepared is not None and self.prepared.request == request:
             self._begin(self.prepared)
@@ -433,16 +341,23 @@ class Game:
         if setup.request != self.wanted:
             return  # prepared for a choice the player has since changed
         self.prepared = setup
-        if self.phase == Phase.LOADING:
+        if self.screen == Screen.LOADING and self.overlay is None:
             self._begin(setup)
 
     def _on_failed(self, event: PrepareFailed) -> None:
         self.failures[event.request.checkpoint] = event.message
         if self.settings.fixed_checkpoint and event.request.checkpoint == self.settings.fixed_checkpoint:
-            self.phase, self.help_from = Phase.FAILED, None
+            self.screen, self.overlay = Screen.FAILED, None
             self.exit_code = 1
-        elif self.phase == Phase.LOADING:
+        elif self.screen == Screen.LOADING and self.overlay is None:
             self._to_title()
+
+    def _on_saved(self, event: Saved) -> None:
+        if event.record in self.outbox:
+            self.outbox.remove(event.record)
+        self.notices.extend(event.notices)
+        if event.notices:
+            self.save_notice = event.notices[-1]
 
     def _begin(self, setup: GameSetup) -> None:
         self.setup = setup
@@ -450,9 +365,10 @@ class Game:
         self.answers = []
         self.current = 0
         self.round_ms = 0.0
-        self.previous_best = self.best_for(setup.opponent, len(setup.rounds))
+        self.save_notice = None
+        self.previous_best = self.best_for(setup.opponent_name, len(setup.rounds))
         self.next_seed = self._draw_seed()  # these digits are spent; the next game gets fresh ones
-        self.phase = Phase.ROUND
+        self.screen = Screen.ROUND
 
     def _next_round(self) -> None:
         self.current += 1
@@ -460,18 +376,18 @@ class Game:
         if self.current >= len(self.rounds):
             self._finish()
         else:
-            self.phase = Phase.ROUND
+            self.screen = Screen.ROUND
 
     def _finish(self) -> None:
-        self.phase = Phase.SUMMARY
+        self.screen = Screen.SUMMARY
         result = self.score
-        key = best_key(self.setup.opponent, len(self.rounds))
+        key = best_key(self.setup.opponent_name, len(self.rounds))
         self.best[key] = max(self.best.get(key, -1), result.player_correct)
         self.outbox.append(self.record())
 
     def _to_title(self) -> None:
-        self.phase = Phase.TITLE
-        self.help_from = None
+        self.screen = Screen.TITLE
+        self.overlay = None
         self.setup = None
         self.answers = []
         self.current = 0
@@ -485,7 +401,7 @@ class Game:
             "version": HISTORY_VERSION,
             "time": now.isoformat(timespec="seconds"),
             "checkpoint": setup.request.checkpoint,
-            "opponent": setup.opponent,
+            "opponent": setup.opponent_name,
             "checkpoint_sha256": setup.checkpoint_sha256,
             "epoch": setup.epoch,
             "seed": setup.request.seed,
@@ -502,7 +418,7 @@ class Game:
                     "answer_real": answer.answer_real,
                     "d_prob_real": round(float(round_.d_prob_real), 6),
                     "ms": answer.ms,
-                    "index": int(round_.index),
+                    "index": int(round_.source),
                 }
                 for round_, answer in zip(setup.rounds, self.answers)
             ],

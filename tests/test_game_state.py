@@ -7,24 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from game.state import (
-    Action,
-    Game,
-    GameRequest,
-    GameSetup,
-    Opponent,
-    Phase,
-    Prepared,
-    PrepareFailed,
-    Round,
-    SelectOpponent,
-    SelectRounds,
-    Settings,
-    best_key,
-    best_scores,
-    score,
-    wilson_interval,
-)
+from game.events import Action, Prepared, PrepareFailed, SelectOpponent, SelectRounds
+from game.scoring import best_key, best_scores, score, wilson_interval
+from game.state import Game, GameRequest, GameSetup, Opponent, Overlay, Round, Screen, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OPPONENTS = [
@@ -44,22 +29,27 @@ def rounds_for(request: GameRequest, truths=None, probabilities=None) -> GameSet
             image=bytes([i]) * 784,
             is_real=truths[i],
             d_prob_real=probabilities[i],
-            index=100 + i,
+            test_index=100 + i if truths[i] else None,
+            noise_seed=None if truths[i] else 100 + i,
             label=i % 10 if truths[i] else None,
         )
         for i in range(n)
     )
     return GameSetup(
-        request=request, rounds=rounds, opponent=Path(request.checkpoint).stem, checkpoint_sha256="ab" * 32, epoch=3
+        request=request,
+        rounds=rounds,
+        opponent_name=Path(request.checkpoint).stem,
+        checkpoint_sha256="ab" * 32,
+        epoch=3,
     )
 
 
 def started(settings=None, **setup) -> Game:
     game = Game(opponents=list(OPPONENTS), settings=settings or Settings(rounds=10, seed=5))
     game.handle(Action.START)
-    assert game.phase == Phase.LOADING
+    assert game.screen == Screen.LOADING
     game.handle(Prepared(rounds_for(game.wanted, **setup)))
-    assert game.phase == Phase.ROUND
+    assert game.screen == Screen.ROUND and game.overlay is None
     return game
 
 
@@ -69,13 +59,13 @@ def test_a_whole_game_in_practice_mode_scores_and_records():
     game = started(truths=truths, probabilities=probabilities)
     answers = [True, True, True, False, False, False, True, False, True, True]  # right on 7 of 10
     for number, answer in enumerate(answers):
-        assert game.phase == Phase.ROUND and game.current == number
+        assert game.screen == Screen.ROUND and game.overlay is None and game.current == number
         game.update(0.25 + number / 10)
         game.handle(Action.REAL if answer else Action.FAKE)
-        assert game.phase == Phase.REVEAL
+        assert game.screen == Screen.REVEAL
         assert game.score.answered == number + 1
         game.handle(Action.CONTINUE)
-    assert game.phase == Phase.SUMMARY
+    assert game.screen == Screen.SUMMARY
     result = game.score
     assert (result.player_correct, result.d_correct, result.answered) == (7, 6, 10)
     assert (result.fakes_called_real, result.fakes) == (2, 5)  # rounds 1 and 9 are fakes answered real
@@ -100,8 +90,8 @@ def test_measurement_mode_skips_the_reveal_and_hides_the_running_score():
     assert not game.show_running_score
     for _ in range(4):
         game.handle(Action.FAKE)
-        assert game.phase in (Phase.ROUND, Phase.SUMMARY)
-    assert game.phase == Phase.SUMMARY
+        assert game.screen in (Screen.ROUND, Screen.SUMMARY)
+    assert game.screen == Screen.SUMMARY
     assert game.outbox[0]["mode"] == "measurement"
 
 
@@ -109,12 +99,12 @@ def test_help_pauses_the_answer_clock_and_returns_to_the_same_phase():
     game = started()
     game.update(1.0)
     game.handle(Action.HELP)
-    assert game.phase == Phase.HELP and game.help_from == Phase.ROUND
+    assert game.overlay == Overlay.HELP and game.screen == Screen.ROUND
     game.update(30.0)  # reading the help is not thinking time
     game.handle(Action.REAL)  # ignored under the help
     assert game.answers == []
     game.handle(Action.BACK)
-    assert game.phase == Phase.ROUND
+    assert game.screen == Screen.ROUND and game.overlay is None
     game.update(0.5)
     game.handle(Action.REAL)
     assert game.answers[0].ms == 1500
@@ -125,15 +115,15 @@ def test_rounds_that_arrive_under_the_help_start_when_it_closes():
     game.handle(Action.START)
     game.handle(Action.HELP)
     game.handle(Prepared(rounds_for(game.wanted)))
-    assert game.phase == Phase.HELP
+    assert game.overlay == Overlay.HELP and game.screen == Screen.LOADING
     game.handle(Action.HELP)
-    assert game.phase == Phase.ROUND
+    assert game.screen == Screen.ROUND and game.overlay is None
     game.handle(Action.BACK)
     game.handle(Action.START)
     game.handle(Action.HELP)
     game.handle(PrepareFailed(game.wanted, "weights/easy.pt: gone"))
     game.handle(Action.BACK)
-    assert game.phase == Phase.TITLE and "gone" in game.failures["weights/easy.pt"]
+    assert game.screen == Screen.TITLE and "gone" in game.failures["weights/easy.pt"]
 
 
 def test_escape_goes_back_to_the_title_without_a_record_and_with_fresh_digits():
@@ -141,7 +131,7 @@ def test_escape_goes_back_to_the_title_without_a_record_and_with_fresh_digits():
     first_seed = game.setup.request.seed
     game.handle(Action.REAL)
     game.handle(Action.BACK)
-    assert game.phase == Phase.TITLE and game.outbox == [] and game.setup is None
+    assert game.screen == Screen.TITLE and game.outbox == [] and game.setup is None
     assert game.wanted.seed != first_seed  # the digits seen are spent
 
 
@@ -182,7 +172,7 @@ def test_rounds_prepared_ahead_start_at_once_and_stale_ones_are_ignored():
     game.handle(Prepared(rounds_for(game.wanted)))
     assert game.ready
     game.handle(Action.START)
-    assert game.phase == Phase.ROUND and game.setup.opponent == "hard"
+    assert game.screen == Screen.ROUND and game.overlay is None and game.setup.opponent_name == "hard"
 
 
 def test_an_opponent_that_fails_to_load_is_reported_on_the_title():
@@ -190,20 +180,20 @@ def test_an_opponent_that_fails_to_load_is_reported_on_the_title():
     request = game.wanted
     game.handle(Action.START)
     game.handle(PrepareFailed(request, "weights/easy.pt: not a readable checkpoint"))
-    assert game.phase == Phase.TITLE and game.exit_code == 0
+    assert game.screen == Screen.TITLE and game.exit_code == 0
     assert game.failures["weights/easy.pt"].startswith("weights/easy.pt")
     assert game.wanted is None
     game.handle(Action.START)
-    assert game.phase == Phase.TITLE  # nothing to start
+    assert game.screen == Screen.TITLE  # nothing to start
     game.handle(Action.NEXT_OPPONENT)
     assert game.wanted.checkpoint == "weights/hard.pt"
 
 
 def test_a_named_checkpoint_that_fails_is_fatal():
     game = Game(opponents=[Opponent("broken.pt", "broken")], settings=Settings(fixed_checkpoint="broken.pt"))
-    assert game.phase == Phase.LOADING  # --weights skips the pick
+    assert game.screen == Screen.LOADING  # --weights skips the pick
     game.handle(PrepareFailed(game.wanted, "broken.pt: no such file"))
-    assert game.phase == Phase.FAILED and game.exit_code == 1
+    assert game.screen == Screen.FAILED and game.exit_code == 1
     game.handle(Action.REAL)
     assert game.quit
 
@@ -212,7 +202,7 @@ def test_no_opponent_means_no_game():
     game = Game(opponents=[])
     assert game.wanted is None and game.opponent is None
     game.handle(Action.START)
-    assert game.phase == Phase.TITLE
+    assert game.screen == Screen.TITLE
 
 
 def test_summary_plays_again_or_goes_back():
@@ -220,13 +210,13 @@ def test_summary_plays_again_or_goes_back():
     for _ in range(2):
         game.handle(Action.REAL)
         game.handle(Action.CONTINUE)
-    assert game.phase == Phase.SUMMARY
+    assert game.screen == Screen.SUMMARY
     previous = game.setup.request
     game.handle(Action.START)
-    assert game.phase == Phase.LOADING
+    assert game.screen == Screen.LOADING
     assert game.wanted.checkpoint == previous.checkpoint and game.wanted.seed != previous.seed
     game.handle(Action.BACK)
-    assert game.phase == Phase.TITLE
+    assert game.screen == Screen.TITLE
 
 
 def test_personal_best_per_opponent_and_length():
