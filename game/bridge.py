@@ -39,7 +39,7 @@ class Bridge:
     """Holds the test digits and the loaded opponents; turns requests into `GameSetup`s."""
 
     def __init__(self, test_digits: tuple[np.ndarray, np.ndarray] | None = None):
-        # 25 digits take milliseconds; more threads would only fight the window for the CPU.
+        # A game's digits are a small batch; more threads would only fight the window for the CPU.
         torch.set_num_threads(1)
         self.images, self.labels = test_digits if test_digits is not None else load_test_digits()
         self._models: dict[tuple, tuple] = {}

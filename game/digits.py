@@ -2,7 +2,7 @@
 
 Real digits come from here for every game (the networks never trained on
 them), and a reopened record rebuilds its real digits from their test-set
-indices. The files ship in `game/assets/` (gzip IDX, 1.6 MB), so a fresh clone
+indices. The files ship in `game/assets/` (gzip IDX), so a fresh clone
 plays with no data folder and no network.
 """
 

@@ -1,7 +1,7 @@
 """Find the opponents in `weights/` and read their labels without importing torch.
 
-The title screen has to be up within 2 s, and importing torch alone takes about
-that long, so the list is built by reading each checkpoint's small pickled
+The title screen must be up before torch could even be imported (the budget
+and the figures are in the README), so the list is built by reading each checkpoint's small pickled
 header (`archive/data.pkl` inside torch's zip format) with an unpickler that
 builds nothing but dicts, lists and numbers: tensors become `None` and no
 tensor data is read. That is enough to tell a game checkpoint (`kind == "game"`)

@@ -1,7 +1,7 @@
 """Prepares games in a background thread, so the window never waits for torch.
 
-Importing torch takes about 2 s, longer than the whole startup budget, so the
-loop draws the title first and this thread imports `game.bridge` (and with it
+Importing torch takes longer than the whole startup budget (see the README's
+performance table), so the loop draws the title first and this thread imports `game.bridge` (and with it
 torch), loads the test digits, and then prepares whatever game the title
 currently points at. By the time the player presses Enter the rounds are
 usually ready; if not, the loading screen waits for them.
