@@ -25,23 +25,46 @@ class Binding:
 
 
 ENTER = ("return", "keypad enter")
+CLOSE = ("escape", "space", *ENTER)
+TITLE, ROUND, REVEAL, SUMMARY, RECORDS, FAILED = (
+    Screen.TITLE,
+    Screen.ROUND,
+    Screen.REVEAL,
+    Screen.SUMMARY,
+    Screen.RECORDS,
+    Screen.FAILED,
+)
+QUESTIONS = (Overlay.LEAVE, Overlay.QUIT)
 
 BINDINGS = (
-    Binding(ENTER, Action.START, (Screen.TITLE, Screen.SUMMARY), "Enter", "play (title), play again (summary)"),
-    Binding(("r", "left"), Action.REAL, (Screen.ROUND,), "R  or  Left", "this digit is real"),
-    Binding(("f", "right"), Action.FAKE, (Screen.ROUND,), "F  or  Right", "this digit is fake"),
-    Binding(("space", *ENTER), Action.CONTINUE, (Screen.REVEAL,), "Space  or  Enter", "next digit, after a reveal"),
-    Binding(("up",), Action.PREVIOUS_OPPONENT, (Screen.TITLE,), "Up / Down", "choose the opponent (title)"),
-    Binding(("down",), Action.NEXT_OPPONENT, (Screen.TITLE,)),
-    Binding(("left",), Action.FEWER_ROUNDS, (Screen.TITLE,), "Left / Right", "10, 20 or 50 rounds (title)"),
-    Binding(("right",), Action.MORE_ROUNDS, (Screen.TITLE,)),
-    Binding(("m",), Action.TOGGLE_MEASUREMENT, (Screen.TITLE,), "M", "measurement mode on / off (title)"),
-    Binding(("escape",), Action.BACK, (), "Esc", "back to the title"),
+    Binding(ENTER, Action.START, (TITLE, SUMMARY, RECORDS), "Enter", "play, play again, open a past game"),
+    Binding(("r", "left"), Action.REAL, (ROUND,), "R  or  Left", "this digit is real"),
+    Binding(("f", "right"), Action.FAKE, (ROUND,), "F  or  Right", "this digit is fake"),
+    Binding(("space", *ENTER), Action.CONTINUE, (REVEAL,), "Space  or  Enter", "next digit, after a reveal"),
+    Binding(("up",), Action.PREVIOUS_OPPONENT, (TITLE,), "Up / Down", "choose a generator, or a past game"),
+    Binding(("down",), Action.NEXT_OPPONENT, (TITLE,)),
+    Binding(("up",), Action.PREVIOUS, (RECORDS,)),
+    Binding(("down",), Action.NEXT, (RECORDS,)),
+    Binding(("page up",), Action.PAGE_UP, (RECORDS,)),
+    Binding(("page down",), Action.PAGE_DOWN, (RECORDS,)),
+    Binding(("left",), Action.FEWER_ROUNDS, (TITLE,), "Left / Right", "rounds; the digit before / after"),
+    Binding(("right",), Action.MORE_ROUNDS, (TITLE,)),
+    Binding(("left",), Action.PREVIOUS, (Overlay.DIGIT,)),
+    Binding(("right",), Action.NEXT, (Overlay.DIGIT,)),
+    Binding(("m",), Action.TOGGLE_MEASUREMENT, (TITLE,), "M", "measurement or practice (title)"),
+    Binding(("d",), Action.TOGGLE_DETECTOR, (TITLE,), "D", "judge: D or a fresh detector (title)"),
+    Binding(("r",), Action.RECORDS, (TITLE,), "R", "your records (title)"),
+    Binding(("w",), Action.NOTICES, (TITLE,), "W", "read every warning (title)"),
+    Binding(("y", *ENTER), Action.CONFIRM, QUESTIONS),
+    Binding(("n", "escape"), Action.BACK, QUESTIONS),
+    Binding(("escape",), Action.BACK, (), "Esc", "back (mid-game it asks first)"),
+    Binding(("s",), Action.TOGGLE_SOUND, (), "S", "sound on / off"),
     Binding(("f11",), Action.FULLSCREEN, (), "F11", "fullscreen"),
     Binding(("h",), Action.HELP, (), "H", "this help"),
     Binding(("q",), Action.QUIT, (), "Q", "quit"),
-    Binding(("return", "keypad enter", "space"), Action.BACK, (Overlay.HELP,)),
-    Binding((ANY_KEY,), Action.QUIT, (Screen.FAILED,)),  # the message has been read
+    Binding(CLOSE, Action.BACK, (Overlay.HELP, Overlay.NOTICES, Overlay.DIGIT)),
+    Binding(ENTER, Action.START, (FAILED,)),  # choose another opponent
+    Binding((ANY_KEY,), Action.QUIT, (FAILED,)),  # the message has been read
 )
 
 

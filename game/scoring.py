@@ -1,12 +1,19 @@
-"""Scores and their statistics, from rounds and answers: every figure a summary shows.
+"""Scores and their statistics, from rounds and answers: every figure a summary, the Records screen and
+`game.stats` show.
 
-Plain Python (no pygame, no torch). HYPE∞ (Zhou et al. 2019) is the mean of
+No pygame and no torch (numpy for the bootstrap). HYPE∞ (Zhou et al. 2019) is the mean of
 the two error rates, fakes called real and reals called fake; 50% means the
 judge cannot tell the generator's digits from real ones.
 """
 
 import math
+import statistics
 from dataclasses import dataclass
+
+import numpy as np
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_CHUNK_CELLS = 1 << 19  # resampled games per numpy call: keeps each call short, so the window stays smooth
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
@@ -37,6 +44,7 @@ class Score:
     reals_called_fake: int
     d_fakes_called_real: int = 0
     d_reals_called_fake: int = 0
+    d_unanswered: int = 0  # digits D gave no probability for (a damaged checkpoint's NaN)
     median_ms: float | None = None  # the player's median answer time; None before the first answer
 
     @property
@@ -82,9 +90,8 @@ class Score:
 
 
 def median_ms(times) -> float | None:
-    """The upper median of the answer times (the middle one of an odd count)."""
-    ordered = sorted(times)
-    return float(ordered[len(ordered) // 2]) if ordered else None
+    times = list(times)
+    return float(statistics.median(times)) if times else None
 
 
 def score(rounds, answers) -> Score:
@@ -97,24 +104,105 @@ def score(rounds, answers) -> Score:
         fakes_called_real=sum(not round_.is_real and answer.answer_real for round_, answer in played),
         reals=sum(round_.is_real for round_, _ in played),
         reals_called_fake=sum(round_.is_real and not answer.answer_real for round_, answer in played),
-        d_fakes_called_real=sum(not round_.is_real and round_.d_says_real for round_, _ in played),
-        d_reals_called_fake=sum(round_.is_real and not round_.d_says_real for round_, _ in played),
+        d_fakes_called_real=sum(not round_.is_real and round_.d_says_real is True for round_, _ in played),
+        d_reals_called_fake=sum(round_.is_real and round_.d_says_real is False for round_, _ in played),
+        d_unanswered=sum(round_.d_says_real is None for round_, _ in played),
         median_ms=median_ms(answer.ms for _, answer in played),
     )
 
 
-def best_key(opponent: str, rounds: int) -> str:
-    return f"{opponent}/{rounds}"
+def best_key(opponent_name: str, rounds: int, measurement: bool) -> str:
+    """Bests are kept apart per opponent, game length and mode: practice is not measurement."""
+    return f"{opponent_name}/{rounds}/{'measurement' if measurement else 'practice'}"
 
 
-def best_scores(records) -> dict[str, int]:
-    """Best `player_correct` per opponent and game length, from history records."""
+def best_scores(summaries) -> dict[str, int]:
+    """Best `player_correct` per `best_key`, over finished games only."""
     best: dict[str, int] = {}
-    for record in records:
-        try:
-            key = best_key(str(record["opponent"]), int(record["n_rounds"]))
-            correct = int(record["player_correct"])
-        except (KeyError, TypeError, ValueError):
-            continue  # an older or hand-edited record: no best score from it, but no crash either
-        best[key] = max(best.get(key, -1), correct)
+    for summary in summaries:
+        if summary.finished:
+            key = best_key(summary.opponent_name, summary.n_rounds, summary.measurement)
+            best[key] = max(best.get(key, -1), summary.player_correct)
     return best
+
+
+# ----------------------------------------------------------------------------- over many games
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A pooled proportion over games, with its 95% bootstrap interval (games resampled, not digits)."""
+
+    value: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class OpponentStats:
+    opponent_name: str
+    checkpoint_sha256: str  # the exact weights; two files with one name are two opponents
+    games: int
+    digits: int
+    accuracy: Estimate
+    fake_error: Estimate  # fakes called real
+    real_error: Estimate  # reals called fake
+    hype_infinity: Estimate  # mean of the two errors
+    median_ms: float | None = None  # the player's median answer time over all these digits, when known
+
+    @property
+    def label(self) -> str:
+        return f"{self.opponent_name} ({self.checkpoint_sha256[:8]})" if self.checkpoint_sha256 else self.opponent_name
+
+
+COUNT_COLUMNS = ("answered", "player_correct", "fakes", "fakes_called_real", "reals", "reals_called_fake")
+
+
+def pooled(sums: np.ndarray) -> np.ndarray:
+    """(..., 6) summed counts -> (..., 4): accuracy, fake error, real error, HYPE∞."""
+    answered, correct, fakes, fakes_real, reals, reals_fake = np.moveaxis(sums, -1, 0)
+    fake_error = fakes_real / np.maximum(fakes, 1)
+    real_error = reals_fake / np.maximum(reals, 1)
+    return np.stack([correct / np.maximum(answered, 1), fake_error, real_error, (fake_error + real_error) / 2], -1)
+
+
+def bootstrap(counts: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> list[Estimate]:
+    """Pooled figures of (games, 6) counts, each with the 2.5th and 97.5th percentiles of game resamples."""
+    counts = np.asarray(counts, dtype=np.int64)
+    games = len(counts)
+    value = pooled(counts.sum(axis=0))
+    rng = np.random.default_rng(seed)
+    chunk = max(1, BOOTSTRAP_CHUNK_CELLS // max(1, games))
+    draws = []
+    for start in range(0, resamples, chunk):
+        picks = rng.integers(0, games, size=(min(chunk, resamples - start), games))
+        draws.append(pooled(counts[picks].sum(axis=1)))
+    low, high = np.percentile(np.concatenate(draws), [2.5, 97.5], axis=0)
+    return [Estimate(float(v), float(lo), float(hi)) for v, lo, hi in zip(value, low, high)]
+
+
+def opponent_stats(summaries, times_ms=None) -> tuple[OpponentStats, ...]:
+    """Per opponent (name and weights), over the finished games given; `times_ms[i]` lists game i's answer times."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for position, summary in enumerate(summaries):
+        if summary.finished and summary.answered:
+            groups.setdefault((summary.opponent_name, summary.checkpoint_sha256), []).append(position)
+    found = []
+    for (name, sha256), positions in groups.items():
+        counts = np.array([[getattr(summaries[i], column) for column in COUNT_COLUMNS] for i in positions])
+        accuracy, fake_error, real_error, hype = bootstrap(counts)
+        times = [ms for i in positions for ms in times_ms[i]] if times_ms is not None else []
+        found.append(
+            OpponentStats(
+                opponent_name=name,
+                checkpoint_sha256=sha256,
+                games=len(positions),
+                digits=int(counts[:, 0].sum()),
+                accuracy=accuracy,
+                fake_error=fake_error,
+                real_error=real_error,
+                hype_infinity=hype,
+                median_ms=median_ms(times),
+            )
+        )
+    return tuple(sorted(found, key=lambda stats: (stats.opponent_name, stats.checkpoint_sha256)))

@@ -9,7 +9,7 @@ same layouts `View.draw` paints, so what you click is what you see.
 
 import pygame
 
-from game.screens import failed, loading, play, summary, title
+from game.screens import failed, loading, notices, play, question, records, summary, title, zoom
 from game.screens import help as help_overlay
 from game.screens.widgets import BACKGROUND, Painter
 from game.state import Game, Overlay, Screen
@@ -20,9 +20,16 @@ SCREENS = {
     Screen.ROUND: play,
     Screen.REVEAL: play,
     Screen.SUMMARY: summary,
+    Screen.RECORDS: records,
     Screen.FAILED: failed,
 }
-OVERLAYS = {Overlay.HELP: help_overlay}
+OVERLAYS = {
+    Overlay.HELP: help_overlay,
+    Overlay.LEAVE: question,
+    Overlay.QUIT: question,
+    Overlay.DIGIT: zoom,
+    Overlay.NOTICES: notices,
+}
 
 
 class View:
@@ -38,6 +45,8 @@ class View:
         SCREENS[game.screen].draw(self.paint, surface, game, mouse if game.overlay is None else (-1, -1))
         if game.overlay == Overlay.HELP:
             help_overlay.draw(self.paint, surface, game, mouse, self.history_location)
+        elif game.overlay is not None:
+            OVERLAYS[game.overlay].draw(self.paint, surface, game, mouse)
 
     def targets(self, game: Game, size) -> list[tuple[pygame.Rect, object]]:
         """(rectangle, event) for every clickable thing on screen, the topmost first."""

@@ -20,7 +20,7 @@ from game.digits import load_test_digits  # noqa: E402
 from game.loop import Loop  # noqa: E402
 from game.screens import play, summary, title  # noqa: E402
 from game.screens.widgets import BACKGROUND, MUTED, PANEL, RIGHT, SELECTED, TEXT, WRONG  # noqa: E402
-from game.state import Overlay, Screen  # noqa: E402
+from game.state import MIN_ANSWER_MS, Overlay, Screen  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,16 @@ def pump(loop: Loop, condition, seconds: float = 30.0) -> None:
 def press(loop: Loop, key: int) -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
     loop.frame()
+
+
+def look() -> None:
+    """A player looks at a digit before answering: presses sooner than MIN_ANSWER_MS are ignored."""
+    time.sleep(MIN_ANSWER_MS / 1000 + 0.02)
+
+
+def answer(loop: Loop, key: int) -> None:
+    look()
+    press(loop, key)
 
 
 def click(loop: Loop, position) -> None:
@@ -136,7 +146,7 @@ def test_first_frame_comes_before_the_model_side_is_loaded(tmp_path, weights, di
         loop.frame()
         assert not loop.game.ready
         start = title.layout(loop.game, loop.screen.get_size()).start
-        beside = pygame.Rect(start.right, start.y, loop.screen.get_width() - start.right, start.h)
+        beside = pygame.Rect(0, start.y, start.x, start.h)  # left of Play (Records is on its right)
         assert share(loop, beside, MUTED, 30) > 0.005  # "getting ready..." while the model side loads
         release.set()
         pump(loop, lambda: loop.game.ready)
@@ -159,7 +169,7 @@ def test_a_game_through_every_screen(loop, tmp_path):
 
     # reveal: the card of each answer is outlined in blue when right, orange when wrong (and marked with a shape)
     first = game.round
-    press(loop, pygame.K_r)
+    answer(loop, pygame.K_r)
     assert game.screen == Screen.REVEAL
     you_right, d_right = first.is_real, first.d_correct
     for card, right in ((layout.real, you_right), (layout.fake, d_right)):
@@ -181,14 +191,17 @@ def test_a_game_through_every_screen(loop, tmp_path):
     press(loop, pygame.K_SPACE)
     assert game.screen == Screen.ROUND and game.current == 1
     assert_digit_drawn(loop, game.round.image, layout.digit)
+    look()
     click(loop, layout.fake.center)  # the mouse answers too
     assert game.answers[-1].answer_real is False
     press(loop, pygame.K_RETURN)
-    press(loop, pygame.K_LEFT)
+    answer(loop, pygame.K_LEFT)
     press(loop, pygame.K_SPACE)
-    press(loop, pygame.K_RIGHT)
+    answer(loop, pygame.K_RIGHT)
     press(loop, pygame.K_SPACE)
     assert game.screen == Screen.SUMMARY
+    pump(loop, lambda: not game.animating and not game.outbox)  # the bars have grown in; the game is saved
+    loop.frame()
 
     # summary: every digit in the review grid, your bar, the marks, and the record on disk
     summary_layout = summary.layout(game, loop.screen.get_size())
@@ -233,6 +246,7 @@ def test_the_layout_follows_a_resize(loop):
     layout = play.layout((900, 560))
     assert layout.digit.right <= 900 and layout.fake.bottom <= 560
     assert_digit_drawn(loop, loop.game.round.image, layout.digit)
+    look()
     click(loop, layout.real.center)
     assert loop.game.screen == Screen.REVEAL
 
@@ -251,7 +265,7 @@ def test_measurement_mode_goes_straight_to_the_next_digit(tmp_path, weights, dig
         pump(loop, lambda: loop.game.ready)
         press(loop, pygame.K_RETURN)
         first = loop.game.round
-        press(loop, pygame.K_f)
+        answer(loop, pygame.K_f)
         assert loop.game.screen == Screen.ROUND and loop.game.round is not first
         assert_digit_drawn(loop, loop.game.round.image, play.layout(loop.screen.get_size()).digit)
     finally:
@@ -286,7 +300,8 @@ def test_a_named_checkpoint_that_cannot_load_shows_why_and_exits_1(tmp_path, wei
     loop.log = messages.append
     loop.start()
     try:
-        pump(loop, lambda: loop.game.screen == Screen.FAILED)
+        assert loop.game.screen == Screen.FAILED  # known at once, without waiting for torch to load
+        pump(loop, lambda: loop.game.quit)
         assert share(loop, pygame.Rect((0, 0), loop.screen.get_size()), WRONG) > 0.002  # the cross and the reason
         assert loop.game.quit and loop.game.exit_code == 1  # headless: nobody could press a key
         assert len(messages) == 1 and messages[0].startswith("error: ") and "no such file" in messages[0]

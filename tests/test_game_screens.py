@@ -24,12 +24,25 @@ import pygame  # noqa: E402
 import pytest  # noqa: E402
 
 from game.digits import load_test_digits  # noqa: E402
-from game.events import Action, Prepared, PrepareFailed  # noqa: E402
+from game.events import (  # noqa: E402
+    Action,
+    DigitShown,
+    HistoryLoaded,
+    ImagesReady,
+    OpenDigit,
+    Prepared,
+    PrepareFailed,
+    RecordOpened,
+    StatsReady,
+)
+from game.records import played_from, record_of, summary_of  # noqa: E402
+from game.scoring import opponent_stats  # noqa: E402
 from game.state import Game, GameRequest, GameSetup, Opponent, Round, Settings  # noqa: E402
 from game.view import View  # noqa: E402
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 SIZE = (960, 540)
+SMALL = (640, 400)  # the smallest window the game allows: text must stay legible there
 UPDATE = os.environ.get("REAL_OR_FAKE_UPDATE_REFERENCES") == "1"
 CHANGED_LEVEL = 48  # a pixel whose channels moved by more than this counts as changed
 CHANGED_SHARE = 0.002  # screens may differ in this share of their pixels (antialiasing)
@@ -57,11 +70,12 @@ def view():
     pygame.quit()
 
 
-def setup_for(request: GameRequest, digits) -> GameSetup:
-    """Ten rounds with real test digits; the "fakes" are other test digits (the screens never know)."""
+def setup_for(request: GameRequest, digits, probabilities=D_PROBABILITIES) -> GameSetup:
+    """Rounds with real test digits; the "fakes" are other test digits (the screens never know)."""
     images, labels = digits
     rounds = []
-    for number, (is_real, probability) in enumerate(zip(TRUTHS, D_PROBABILITIES)):
+    truths = (TRUTHS * 10)[: request.rounds]
+    for number, (is_real, probability) in enumerate(zip(truths, (probabilities * 10)[: request.rounds])):
         index = 100 + 37 * number
         rounds.append(
             Round(
@@ -76,20 +90,27 @@ def setup_for(request: GameRequest, digits) -> GameSetup:
     return GameSetup(request=request, rounds=tuple(rounds), opponent_name="medium", checkpoint_sha256="ab" * 32)
 
 
-def title_game(digits, **settings) -> Game:
-    game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=10, seed=7, **settings), best={"medium/10": 7})
+def title_game(digits, probabilities=D_PROBABILITIES, **settings) -> Game:
+    settings = {"rounds": 10, "seed": 7, **settings}
+    game = Game(opponents=list(OPPONENTS), settings=Settings(**settings), best={"medium/10/practice": 7})
     game.handle(Action.NEXT_OPPONENT)
-    game.handle(Prepared(setup_for(game.wanted, digits)))
+    game.handle(Prepared(setup_for(game.wanted, digits, probabilities)))
     return game
 
 
-def playing(digits, answered: int, measurement=False) -> Game:
-    game = title_game(digits, measurement=measurement)
+def answer(game: Game, action: Action, seconds: float = 0.8) -> None:
+    game.handle(DigitShown())
+    game.update(seconds)
+    game.handle(action)
+
+
+def playing(digits, answered: int, measurement=False, rounds=10, probabilities=D_PROBABILITIES) -> Game:
+    game = title_game(digits, probabilities, measurement=measurement, rounds=rounds)
     game.handle(Action.START)
-    for action in ANSWERS[:answered]:
-        game.update(0.8)
-        game.handle(action)
+    for action in (ANSWERS * 10)[:answered]:
+        answer(game, action)
         game.handle(Action.CONTINUE)
+    game.update(1.0)  # the summary's bars have grown in
     return game
 
 
@@ -116,8 +137,28 @@ def scene_round(digits):
 
 def scene_reveal(digits):
     game = playing(digits, 3)
-    game.update(1.2)
-    game.handle(Action.REAL)
+    answer(game, Action.REAL, 1.2)
+    game.update(1.0)  # the flash is over
+    return game
+
+
+def scene_reveal_flash(digits):
+    game = playing(digits, 4)
+    answer(game, Action.REAL)
+    game.update(0.1)
+    return game
+
+
+def scene_reveal_last_no_answer_from_d(digits):
+    game = playing(digits, 9, probabilities=[float("nan")] * 10)
+    answer(game, Action.FAKE)
+    game.update(1.0)
+    return game
+
+
+def scene_leave_question(digits):
+    game = playing(digits, 3)
+    game.handle(Action.BACK)
     return game
 
 
@@ -131,13 +172,108 @@ def scene_summary(digits):
     return playing(digits, 10)
 
 
+def scene_summary_first_measurement_game(digits):
+    return playing(digits, 10, measurement=True)
+
+
+def scene_summary_fifty_digits(digits):
+    return playing(digits, 50, rounds=50)
+
+
+def scene_digit_enlarged(digits):
+    game = playing(digits, 10)
+    game.handle(OpenDigit(4))
+    return game
+
+
+def past_games(digits) -> list[dict]:
+    """Records of six finished games and one left early, against two generators, as the history holds them."""
+    found = []
+    for number in range(7):
+        game = playing(digits, 10, measurement=number % 3 != 2)
+        found.append(record_of(game.played))
+        found[-1]["time"] = f"2026-11-{20 + number:02d}T1{number}:30:00+00:00"
+        found[-1]["opponent"] = "hard" if number % 2 else "medium"
+        found[-1]["checkpoint"] = f"weights/{found[-1]['opponent']}.pt"
+    game = playing(digits, 4)
+    game.handle(Action.BACK)
+    game.handle(Action.CONFIRM)
+    found.append(dict(game.outbox[0], time="2026-11-28T09:05:00+00:00"))
+    return found
+
+
+def records_game(digits) -> Game:
+    game = title_game(digits)
+    summaries = [summary_of(record, number * 1000) for number, record in enumerate(past_games(digits))]
+    game.handle(HistoryLoaded(summaries))
+    game.handle(StatsReady(opponent_stats([s for s in summaries if s.measurement]), len(summaries)))
+    game.handle(Action.RECORDS)
+    game.handle(Action.NEXT)
+    return game
+
+
+def scene_records(digits):
+    return records_game(digits)
+
+
+def scene_records_empty(digits):
+    game = title_game(digits)
+    game.handle(HistoryLoaded([]))
+    game.handle(Action.RECORDS)
+    return game
+
+
+def scene_reopened_summary(digits):
+    game = records_game(digits)
+    game.handle(Action.START)
+    record = past_games(digits)[game.record_cursor]
+    game.handle(RecordOpened(game.record_wanted, played_from(record)))
+    request = game.wanted_images
+    images, _ = digits
+    game.handle(ImagesReady(request, tuple(images[100 + 37 * n] for n in range(len(request.sources)))))
+    game.update(1.0)
+    return game
+
+
+def scene_reopened_summary_without_its_fakes(digits):
+    game = records_game(digits)
+    game.handle(Action.NEXT)
+    game.handle(Action.START)
+    record = past_games(digits)[game.record_cursor]
+    game.handle(RecordOpened(game.record_wanted, played_from(record)))
+    game.handle(ImagesReady(game.wanted_images, (), "fakes not redrawn: weights/hard.pt has changed since this game"))
+    game.update(1.0)
+    return game
+
+
+def scene_notices(digits):
+    game = scene_title(digits)
+    game.notices.extend(
+        [
+            "skipped weights/pipe.pt: not a regular file",
+            "history.jsonl had 2 damaged lines (line at byte 1204: not JSON); moved to history.jsonl.set-aside",
+        ]
+    )
+    game.handle(Action.NOTICES)
+    return game
+
+
 def scene_failed(digits):
     game = Game(opponents=[Opponent("nope.pt", "nope")], settings=Settings(fixed_checkpoint="nope.pt", seed=1))
     game.handle(PrepareFailed(game.wanted, "nope.pt: no such file"))
     return game
 
 
+def scene_failed_with_others(digits):
+    opponents = [Opponent("nope.pt", "nope")] + OPPONENTS
+    game = Game(opponents=opponents, settings=Settings(fixed_checkpoint="nope.pt", seed=1))
+    game.handle(PrepareFailed(game.wanted, "nope.pt: not a readable checkpoint (File is not a zip file)"))
+    return game
+
+
 SCENES = {name[len("scene_") :]: build for name, build in globals().items() if name.startswith("scene_")}
+SMALL_SCENES = ("title", "round", "reveal", "summary", "summary_fifty_digits", "records", "help", "leave_question")
+CASES = [(name, SIZE) for name in sorted(SCENES)] + [(f"{name}_small", SMALL) for name in SMALL_SCENES]
 
 
 def difference(drawn: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -151,10 +287,10 @@ def save_diff(drawn: np.ndarray, reference: np.ndarray, changed: np.ndarray, pat
     pygame.image.save(pygame.surfarray.make_surface(faded.transpose(1, 0, 2)), str(path))
 
 
-@pytest.mark.parametrize("name", sorted(SCENES))
-def test_screen_matches_its_reference(name, digits, view, tmp_path):
-    surface = pygame.Surface(SIZE)
-    view.draw(surface, SCENES[name](digits))
+@pytest.mark.parametrize("name, size", CASES, ids=[name for name, _ in CASES])
+def test_screen_matches_its_reference(name, size, digits, view, tmp_path):
+    surface = pygame.Surface(size)
+    view.draw(surface, SCENES[name.removesuffix("_small")](digits))
     drawn = pygame.surfarray.array3d(surface).transpose(1, 0, 2)
     path = REFERENCE / f"{name}.png"
     if UPDATE or not path.exists():
@@ -163,7 +299,7 @@ def test_screen_matches_its_reference(name, digits, view, tmp_path):
         if not UPDATE:
             pytest.fail(f"no reference picture for {name}: stored the drawn one as {path}; look at it and commit it")
     reference = pygame.surfarray.array3d(pygame.image.load(str(path))).transpose(1, 0, 2)
-    assert reference.shape == drawn.shape, f"{path} is {reference.shape[1]}x{reference.shape[0]}, not {SIZE}"
+    assert reference.shape == drawn.shape, f"{path} is {reference.shape[1]}x{reference.shape[0]}, not {size}"
     changed = difference(drawn, reference)
     if changed.mean() > CHANGED_SHARE:
         pygame.image.save(surface, str(tmp_path / f"{name}.png"))

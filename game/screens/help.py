@@ -1,21 +1,25 @@
-"""The help overlay: what the game is, and every key (from the one key table)."""
+"""The help overlay: what the game is and what its words mean, and every key (from the one key table)."""
 
 import pygame
 
 from game.events import Action
 from game.keys import help_lines
-from game.screens.widgets import MUTED, OUTLINE, PANEL, SELECTED, TEXT, Painter, unit
+from game.screens.shade import dimmed_box
+from game.screens.widgets import MUTED, SELECTED, TEXT, Painter, unit
 from game.state import Game
 
 ABOUT = (
-    "Half of the digits are real handwriting from the MNIST test set, which the networks never "
-    "trained on; the other half were drawn by the generator. Say which is which. The "
-    "discriminator D, the network trained to catch the generator, answers too: can you beat it?"
+    "Half of the digits are real handwriting from the MNIST test set, which the networks never trained on; "
+    "the other half were drawn by a generator, a network that turns random noise (its seed is shown) into a "
+    "digit. Say which is which. D, the discriminator trained beside the generator to catch it, answers too; "
+    "its figure is how sure it is that the digit is real. Or choose a fresh detector: a small network trained "
+    "just now on this generator's fakes."
 )
-MODES = (
-    "Measurement mode hides the truth until the end, because seeing the answers teaches you "
-    "as you play. The summary scores you the HYPE way: fakes called real and reals called fake; "
-    "their mean is 50% when the fakes cannot be told apart."
+WORDS = (
+    "Measurement mode hides the truth until the end, because seeing the answers teaches you as you play; "
+    "only it counts towards your HYPE in the Records. HYPE is your share of mistakes, the mean of fakes "
+    "called real and reals called fake: 50% means you cannot tell the fakes from real digits. FID is the "
+    "trainer's measure of how far the generator's digits are from real ones: lower is closer."
 )
 
 
@@ -24,37 +28,32 @@ def targets(game: Game, size) -> list:
 
 
 def draw(paint: Painter, surface, game: Game, mouse, history_location: str = "") -> None:
-    width, height = surface.get_size()
-    u = unit((width, height))
-    shade = pygame.Surface((width, height), pygame.SRCALPHA)
-    shade.fill((8, 10, 18, 225))
-    surface.blit(shade, (0, 0))
-    box = pygame.Rect(0, 0, int(width * 0.9), int(height * 0.9))
-    box.center = (width // 2, height // 2)
-    paint.panel(surface, box, PANEL, OUTLINE, radius=int(16 * u))
+    box = dimmed_box(paint, surface, 0.94, 0.94)
+    u = unit(surface.get_size())
     draw_about(paint, surface, box, history_location, u)
     draw_keys(paint, surface, box, u)
     closing = "H  or  Esc  close this help     mouse works too"
-    paint.text(surface, closing, 26 * u, MUTED, (box.centerx, box.bottom - 16 * u), "midbottom")
+    paint.text(surface, closing, 22 * u, MUTED, (box.centerx, box.bottom - 10 * u), "midbottom")
 
 
 def draw_about(paint: Painter, surface, box: pygame.Rect, history_location: str, u: float) -> None:
-    x, column = box.x + 30 * u, int(box.w * 0.5 - 45 * u)
-    paint.text(surface, "How to play", 52 * u, TEXT, (x, box.y + 22 * u))
-    y = paint.paragraph(surface, ABOUT, 29 * u, TEXT, x, box.y + 80 * u, column)
-    y = paint.paragraph(surface, MODES, 29 * u, MUTED, x, y + 14 * u, column)
+    x, column, bottom = box.x + 24 * u, int(box.w * 0.52 - 40 * u), box.bottom - 36 * u
+    paint.text(surface, "How to play", 46 * u, TEXT, (x, box.y + 16 * u))
+    y = paint.paragraph(surface, ABOUT, 24 * u, TEXT, x, box.y + 66 * u, column, 1.2, bottom)
+    y = paint.paragraph(surface, WORDS, 24 * u, MUTED, x, y + 10 * u, column, 1.2, bottom)
     if history_location:
-        saved = f"Every finished game is saved to {history_location}"
-        paint.paragraph(surface, saved, 24 * u, MUTED, x, y + 14 * u, column)
+        saved = f"Every game is saved to {history_location}"
+        paint.paragraph(surface, saved, 20 * u, MUTED, x, y + 10 * u, column, 1.2, bottom)
 
 
 def draw_keys(paint: Painter, surface, box: pygame.Rect, u: float) -> None:
-    key_x = box.centerx + 15 * u
-    paint.text(surface, "Keys", 40 * u, TEXT, (key_x, box.y + 30 * u))
+    key_x = box.x + box.w * 0.55
+    paint.text(surface, "Keys", 40 * u, TEXT, (key_x, box.y + 22 * u))
     lines = help_lines()
-    y = box.y + 80 * u
-    step = min(38 * u, (box.bottom - 60 * u - y) / len(lines))
+    y = box.y + 70 * u
+    step = min(34 * u, (box.bottom - 40 * u - y) / len(lines))
+    key_width = max(paint.font(24 * u).size(keys)[0] for keys, _ in lines) + 14 * u
     for keys, meaning in lines:
-        paint.text(surface, keys, 28 * u, SELECTED, (key_x, y))
-        paint.fit_text(surface, meaning, 28 * u, TEXT, (key_x + 190 * u, y), box.right - key_x - 210 * u)
+        paint.text(surface, keys, 24 * u, SELECTED, (key_x, y))
+        paint.fit_text(surface, meaning, 24 * u, TEXT, (key_x + key_width, y), box.right - key_x - key_width - 16 * u)
         y += step

@@ -24,6 +24,8 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
     below = center[1] + radius
     paint.text(surface, f"Getting {name} ready", 48 * u, TEXT, (width // 2, below + 40 * u), "midtop")
     why = "the first time, PyTorch takes a few seconds to load"
+    if game.settings.detector:
+        why = "training a fresh detector on its fakes: a few seconds, once per generator"
     paint.text(surface, why, 30 * u, MUTED, (width // 2, below + 92 * u), "midtop")
     paint.key_hint(surface, "Esc  back to the title", 26 * u, 10 * u)
 

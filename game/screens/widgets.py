@@ -19,6 +19,7 @@ RIGHT = (86, 180, 233)  # Okabe-Ito sky blue
 WRONG = (230, 159, 0)  # Okabe-Ito orange
 SELECTED = (240, 228, 66)  # Okabe-Ito yellow, for "this is chosen" only
 GREY_PALETTE = [(value, value, value) for value in range(256)]
+MIN_TEXT = 15  # pixels: pygame's bundled font drops spaces and slashes below this ("best 9910")
 
 
 def unit(size) -> float:
@@ -31,6 +32,11 @@ def percent(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
+def printable(string: str) -> str:
+    """Text the font can draw: a file name that is not valid UTF-8 arrives with surrogates, shown as "?"."""
+    return string.encode("utf-8", "replace").decode("utf-8")
+
+
 class Painter:
     """Fonts and scaled digits, cached; text and shapes drawn onto a surface."""
 
@@ -41,7 +47,7 @@ class Painter:
     # ------------------------------------------------------------------ resources
 
     def font(self, size: float) -> pygame.font.Font:
-        size = max(10, int(size))
+        size = max(MIN_TEXT, int(size))
         if size not in self._fonts:
             self._fonts[size] = pygame.font.Font(None, size)  # pygame's bundled font: nothing to install
         return self._fonts[size]
@@ -56,7 +62,7 @@ class Painter:
             source.set_palette(GREY_PALETTE)
             self._digits[key] = (image, {28: source.convert() if pygame.display.get_surface() else source})
         sizes = self._digits[key][1]
-        side = max(28, int(side))
+        side = max(1, int(side))
         if side not in sizes:
             sizes[side] = pygame.transform.scale(sizes[28], (side, side))
         return sizes[side]
@@ -72,20 +78,26 @@ class Painter:
     # ------------------------------------------------------------------ text
 
     def text(self, surface, string, size, color, position, anchor="topleft") -> pygame.Rect:
-        image = self.font(size).render(string, True, color)
+        image = self.font(size).render(printable(string), True, color)
         rect = image.get_rect(**{anchor: (int(position[0]), int(position[1]))})
         surface.blit(image, rect)
         return rect
 
     def fit_text(self, surface, string, size, color, position, max_width, anchor="topleft") -> pygame.Rect:
-        """Like `text`, shrinking the font until the line fits `max_width`."""
-        while size > 12 and self.font(size).size(string)[0] > max_width:
+        """Like `text`, shrinking the font until the line fits `max_width`, and cutting it short at the smallest."""
+        string = printable(string)
+        while size > MIN_TEXT and self.font(size).size(string)[0] > max_width:
             size *= 0.92
+        font = self.font(size)
+        if font.size(string)[0] > max_width:
+            while string and font.size(string + "...")[0] > max_width:
+                string = string[:-1]
+            string = string.rstrip() + "..."
         return self.text(surface, string, size, color, position, anchor)
 
     def wrap(self, string: str, size: float, width: int) -> list[str]:
         font, lines = self.font(size), []
-        for paragraph in string.split("\n"):
+        for paragraph in printable(string).split("\n"):
             line = ""
             for word in paragraph.split(" "):
                 candidate = f"{line} {word}".strip()
@@ -97,12 +109,14 @@ class Painter:
             lines.append(line)
         return lines
 
-    def paragraph(self, surface, string, size, color, x, y, width, spacing=1.25) -> int:
-        """Wrapped text from (x, y); returns the y below it."""
-        step = int(self.font(size).get_height() * spacing)
+    def paragraph(self, surface, string, size, color, x, y, width, spacing=1.25, bottom=None) -> int:
+        """Wrapped text from (x, y), stopping before a line would cross `bottom`; returns the y below it."""
+        height = self.font(size).get_height()
         for line in self.wrap(string, size, width):
+            if bottom is not None and y + height > bottom:
+                break
             self.text(surface, line, size, color, (x, y))
-            y += step
+            y += int(height * spacing)
         return y
 
     # ------------------------------------------------------------------ shapes
@@ -135,7 +149,7 @@ class Painter:
         border = SELECTED if selected else (TEXT if hovered else OUTLINE)
         self.panel(surface, rect, color, border, width=max(2, rect.h // 25))
         label_size = label_size or rect.h * 0.5
-        if not hint:
+        if not hint or rect.h < 2.3 * MIN_TEXT:  # no room for a second line: the label alone
             self.fit_text(surface, label, label_size, TEXT, rect.center, rect.w * 0.9, "center")
             return
         label_at = (rect.centerx, rect.centery - rect.h * 0.13)
