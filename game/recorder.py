@@ -29,6 +29,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._summaries: list = []  # this thread's own copy, for the statistics
+        self._statistics_due = False
         self._thread = threading.Thread(target=self._run, name="history", daemon=True)
 
     # --- asked from the loop's thread
@@ -68,6 +69,10 @@ class Recorder:
 
     def _run(self) -> None:
         while True:
+            if self._statistics_due and self._jobs.empty():  # after the saves and reads asked for: they come first
+                self._statistics_due = False
+                self._statistics()
+                continue
             job = self._jobs.get()
             if job[0] == "stop":
                 return
@@ -79,15 +84,15 @@ class Recorder:
             return
         self._summaries = list(summaries)
         self._post(HistoryLoaded(summaries, tuple(notices)))
-        self._statistics()
+        self._statistics_due = True
 
     def _save(self, record: dict) -> None:
         summary, notices = history.append_game(record, self.path)
         self._post(Saved(record, summary, tuple(notices)))
         if summary is not None:
             self._summaries.append(summary)
-            if summary.measurement and summary.finished and not self._stopping.is_set():
-                self._statistics()
+            if summary.measurement and summary.finished:
+                self._statistics_due = not self._stopping.is_set()
 
     def _open(self, summary) -> None:
         try:

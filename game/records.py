@@ -19,7 +19,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from game.rounds import MIN_ANSWER_MS, Answer, PlayedGame, Round, d_probability
+from game.rounds import MIN_ANSWER_MS, Answer, PlayedGame, Round
 
 HISTORY_VERSION = 2
 KNOWN_VERSIONS = (1, 2)
@@ -111,16 +111,9 @@ def _not_a_number(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text[:20]} is too large")
-    return value
-
-
 def parse(line: bytes | str) -> dict:
     """The JSON object of one line; ValueError when the line is not one (damaged)."""
-    record = json.loads(line, parse_constant=_not_a_number, parse_float=_finite)
+    record = json.loads(line, parse_constant=_not_a_number)
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     return record
@@ -129,6 +122,8 @@ def parse(line: bytes | str) -> dict:
 def whole(record: dict, key: str, low: int, high: int) -> int:
     value = record.get(key)
     if type(value) is not int or not low <= value <= high:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RecordError(f"{key} is too large for a number")
         raise RecordError(f"{key} is {str(value)[:20]}, not a whole number from {low} to {high}")
     return value
 
@@ -157,22 +152,29 @@ def version_of(record: dict) -> int:
 
 
 def checked_rounds(record: dict, version: int, n_rounds: int, finished: bool) -> list[tuple]:
-    """(is_real, answer_real, d_prob_real, ms, source) per answered round, each checked."""
+    """(is_real, answer_real, d_prob_real, ms, source) per answered round, each checked (a long history
+    is thousands of these per second, hence the plain loop)."""
     rounds = record.get("rounds")
     if not isinstance(rounds, list) or len(rounds) > n_rounds or (finished and len(rounds) != n_rounds):
         raise RecordError(f"rounds do not fit a {'finished ' if finished else ''}game of {n_rounds}")
+    real_key, fake_key = ("index", "index") if version == 1 else ("test_index", "noise_seed")
     checked = []
     for entry in rounds:
-        if not isinstance(entry, dict):
+        if type(entry) is not dict:
             raise RecordError("a round is not an object")
-        is_real = flag(entry, "is_real")
-        source_key = "index" if version == 1 else "test_index" if is_real else "noise_seed"
-        source = whole(entry, source_key, 0, (TEST_DIGITS if is_real else NOISE_SEEDS) - 1)
+        is_real, answer = entry.get("is_real"), entry.get("answer_real")
+        if type(is_real) is not bool or type(answer) is not bool:
+            raise RecordError("is_real or answer_real is not true or false")
+        source = entry.get(real_key if is_real else fake_key)
+        if type(source) is not int or not 0 <= source < (TEST_DIGITS if is_real else NOISE_SEEDS):
+            raise RecordError(f"a round's {real_key if is_real else fake_key} is out of range")
         probability = entry.get("d_prob_real")
-        if probability is not None and d_probability(probability) is None:
+        if probability is not None and (type(probability) not in (float, int) or not 0.0 <= probability <= 1.0):
             raise RecordError("d_prob_real is not a probability")
-        ms = whole(entry, "ms", 0, MAX_ANSWER_MS)
-        checked.append((is_real, flag(entry, "answer_real"), probability, ms, source))
+        ms = entry.get("ms")
+        if type(ms) is not int or not 0 <= ms <= MAX_ANSWER_MS:
+            raise RecordError("a round's ms is not a time in milliseconds")
+        checked.append((is_real, answer, probability, ms, source))
     return checked
 
 
@@ -182,8 +184,10 @@ def check(record: dict) -> tuple[dict, list[tuple]]:
     n_rounds = whole(record, "n_rounds", 2, MAX_ROUNDS)
     finished = flag(record, "finished", True) if version >= 2 else True
     rounds = checked_rounds(record, version, n_rounds, finished)
-    player_correct = sum(is_real == answer for is_real, answer, _, _, _ in rounds)
-    d_correct = sum(p is not None and (p >= 0.5) == is_real for is_real, _, p, _, _ in rounds)
+    player_correct = d_correct = 0
+    for is_real, answer, probability, _, _ in rounds:
+        player_correct += is_real == answer
+        d_correct += probability is not None and (probability >= 0.5) == is_real
     if whole(record, "player_correct", 0, n_rounds) != player_correct:
         raise RecordError(f"player_correct says {record['player_correct']}, its rounds {player_correct}")
     if whole(record, "d_correct", 0, n_rounds) != d_correct:
@@ -210,15 +214,20 @@ def check(record: dict) -> tuple[dict, list[tuple]]:
 def summary_of(record: dict, offset: int) -> GameSummary:
     header, rounds = check(record)
     header.pop("epoch")
+    fakes = fakes_called_real = reals_called_fake = 0
+    for is_real, answer, _, _, _ in rounds:
+        fakes += not is_real
+        fakes_called_real += answer and not is_real
+        reals_called_fake += is_real and not answer
     return GameSummary(
         offset=offset,
         answered=len(rounds),
-        player_correct=sum(is_real == answer for is_real, answer, _, _, _ in rounds),
-        d_correct=sum(p is not None and (p >= 0.5) == is_real for is_real, _, p, _, _ in rounds),
-        fakes=sum(not is_real for is_real, _, _, _, _ in rounds),
-        fakes_called_real=sum(not is_real and answer for is_real, answer, _, _, _ in rounds),
-        reals=sum(is_real for is_real, _, _, _, _ in rounds),
-        reals_called_fake=sum(is_real and not answer for is_real, answer, _, _, _ in rounds),
+        player_correct=record["player_correct"],  # checked against its rounds
+        d_correct=record["d_correct"],
+        fakes=fakes,
+        fakes_called_real=fakes_called_real,
+        reals=len(rounds) - fakes,
+        reals_called_fake=reals_called_fake,
         **header,
     )
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 BOOTSTRAP_RESAMPLES = 2000
-BOOTSTRAP_CHUNK_CELLS = 1 << 19  # resampled games per numpy call: keeps each call short, so the window stays smooth
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
@@ -167,17 +166,18 @@ def pooled(sums: np.ndarray) -> np.ndarray:
 
 
 def bootstrap(counts: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> list[Estimate]:
-    """Pooled figures of (games, 6) counts, each with the 2.5th and 97.5th percentiles of game resamples."""
+    """Pooled figures of (games, 6) counts, each with the 2.5th and 97.5th percentiles over game resamples.
+
+    Resampling n games with replacement is drawing, for each distinct row of counts, how many copies of
+    it the resample holds: a multinomial over the distinct rows, weighted by how often each occurs. That is
+    the same bootstrap, and its cost grows with the number of distinct rows (a few dozen), not of games.
+    """
     counts = np.asarray(counts, dtype=np.int64)
-    games = len(counts)
+    rows, multiplicity = np.unique(counts, axis=0, return_counts=True)
     value = pooled(counts.sum(axis=0))
     rng = np.random.default_rng(seed)
-    chunk = max(1, BOOTSTRAP_CHUNK_CELLS // max(1, games))
-    draws = []
-    for start in range(0, resamples, chunk):
-        picks = rng.integers(0, games, size=(min(chunk, resamples - start), games))
-        draws.append(pooled(counts[picks].sum(axis=1)))
-    low, high = np.percentile(np.concatenate(draws), [2.5, 97.5], axis=0)
+    copies = rng.multinomial(len(counts), multiplicity / len(counts), size=resamples)  # (resamples, distinct rows)
+    low, high = np.percentile(pooled(copies @ rows), [2.5, 97.5], axis=0)
     return [Estimate(float(v), float(lo), float(hi)) for v, lo, hi in zip(value, low, high)]
 
 
