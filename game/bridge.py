@@ -38,8 +38,8 @@ from gan.models import from_uint8
 from gan.sample import generate_from_seeds
 
 NOISE_SEEDS = 2**31  # a fake's noise seed is drawn from [0, 2^31)
-CRITIC_EXAMPLES = 2000  # real and as many fake digits the detector learns from
-CRITIC_EPOCHS = 4
+CRITIC_EXAMPLES = 5000  # real and as many fake digits the detector learns from
+CRITIC_EPOCHS = 8
 
 
 def probability_real(judge, images: np.ndarray) -> np.ndarray:

@@ -177,3 +177,36 @@ def test_shipped_checkpoints_make_good_games(bridge, path):
     setup = bridge.prepare(GameRequest(path, 50, seed=0))
     assert sum(r.is_real for r in setup.rounds) == 25
     assert len({r.image.tobytes() for r in setup.rounds}) == 50
+
+
+def test_detector_mode_judges_with_a_fresh_critic_on_digits_it_never_saw(bridge, checkpoint, monkeypatch):
+    import game.bridge
+
+    monkeypatch.setattr(game.bridge, "CRITIC_EXAMPLES", 1000)  # the mechanics, quickly; a random G is easy to catch
+    monkeypatch.setattr(game.bridge, "CRITIC_EPOCHS", 3)
+    setup = bridge.prepare(GameRequest(checkpoint, 20, seed=5, detector=True))
+    assert setup.judge == "critic"
+    half = len(bridge.images) // 2  # the critic learned from the other half of the test split
+    assert all(r.test_index < half for r in setup.rounds if r.is_real)
+    assert all(r.noise_seed < 2**30 for r in setup.rounds if not r.is_real)  # and from the other noise seeds
+    assert all(r.d_prob_real is not None for r in setup.rounds)
+    fakes_of = [r.image.tobytes() for r in setup.rounds if not r.is_real]
+    plain = bridge.prepare(GameRequest(checkpoint, 20, seed=5))
+    assert plain.judge == "D" and [r.image.tobytes() for r in plain.rounds if not r.is_real] != fakes_of
+    again = bridge.prepare(GameRequest(checkpoint, 20, seed=5, detector=True))
+    assert [r.d_prob_real for r in again.rounds] == [r.d_prob_real for r in setup.rounds]  # one critic per weights
+    right = sum(r.d_correct for r in setup.rounds)
+    assert right >= 14, f"the critic got {right}/20: a random generator's fakes should be easy to catch"
+
+
+def test_a_past_game_is_redrawn_from_its_record_and_refused_on_changed_weights(bridge, checkpoint, tmp_path):
+    from game.rounds import ImagesRequest
+
+    setup = bridge.prepare(GameRequest(checkpoint, 10, seed=9))
+    sources = tuple((r.is_real, r.source) for r in setup.rounds)
+    redrawn = bridge.rebuild(ImagesRequest(checkpoint, setup.checkpoint_sha256, sources))
+    assert redrawn.message == ""
+    assert [image.tobytes() for image in redrawn.images] == [r.image.tobytes() for r in setup.rounds]
+    changed = bridge.rebuild(ImagesRequest(checkpoint, "0" * 64, sources))
+    assert "has changed" in changed.message
+    assert [image is None for image in changed.images] == [not r.is_real for r in setup.rounds]  # reals still shown

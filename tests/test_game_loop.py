@@ -323,3 +323,47 @@ def test_no_opponents_says_how_to_get_one(tmp_path, digits):
         assert share(loop, start, RIGHT) == 0.0 and share(loop, start, PANEL) > 0.5
     finally:
         loop.close()
+
+
+def test_a_double_click_on_an_answer_does_not_skip_the_reveal(loop):
+    press(loop, pygame.K_RETURN)
+    layout = play.layout(loop.screen.get_size())
+    look()
+    for _ in range(2):  # the second click lands where the answer was: on a card, which does nothing
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=layout.real.center))
+    loop.frame()
+    assert loop.game.screen == Screen.REVEAL and loop.game.current == 0 and len(loop.game.answers) == 1
+    assert not layout.next.colliderect(layout.real) and not layout.next.colliderect(layout.fake)
+    click(loop, layout.next.center)  # the visible way on with the mouse
+    assert loop.game.screen == Screen.ROUND and loop.game.current == 1
+
+
+def test_escape_mid_game_asks_before_leaving(loop, tmp_path):
+    press(loop, pygame.K_RETURN)
+    answer(loop, pygame.K_f)
+    press(loop, pygame.K_ESCAPE)
+    assert loop.game.overlay == Overlay.LEAVE and loop.game.screen == Screen.REVEAL
+    assert pixels(loop)[2, 2].sum() < sum(BACKGROUND)  # the question is drawn over the dimmed game
+    press(loop, pygame.K_ESCAPE)  # keep playing
+    assert loop.game.overlay is None and loop.game.screen == Screen.REVEAL
+    press(loop, pygame.K_ESCAPE)
+    press(loop, pygame.K_RETURN)  # leave
+    assert loop.game.screen == Screen.TITLE
+    pump(loop, lambda: not loop.game.outbox)
+    [line] = (tmp_path / "home" / "history.jsonl").read_text().splitlines()
+    assert json.loads(line)["finished"] is False
+
+
+def test_mute_is_remembered_between_runs(tmp_path, weights, digits):
+    loop = open_game(tmp_path, weights, digits)
+    try:
+        assert not loop.game.settings.muted and loop.sounds.enabled  # the dummy driver plays into nothing
+        press(loop, pygame.K_s)
+        assert loop.game.settings.muted
+    finally:
+        loop.close()
+    loop = open_game(tmp_path, weights, digits)
+    try:
+        assert loop.game.settings.muted
+    finally:
+        loop.close()
