@@ -18,6 +18,10 @@ import warnings
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # must be set before pygame is imported
 os.environ.setdefault("SDL_VIDEO_X11_WMCLASS", "real-or-fake")  # the taskbar's name for the window (X11)
 os.environ.setdefault("SDL_APP_NAME", "Real or Fake?")
+# Software frames straight to the window: no OpenGL for a 2D game. On Mesa's software GL, SDL would load
+# its LLVM into the process, and the detector's first backward pass makes torch load Triton's own LLVM
+# beside it, which crashes inside the loader (seen under Xvfb).
+os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
 
 import pygame  # noqa: E402
 

@@ -82,19 +82,23 @@ def child(launched_at: float, weights: str, rounds: int, full: bool) -> dict:
         loop.close()
         return result
 
-    game = loop.game
-    if weights:  # --weights starts at once: the ready moment is the first round on screen
-        while game.round is None and not game.quit:
-            loop.frame(5)
-    else:
-        while not game.ready and not game.quit:
-            loop.frame(5)
+    game, history_loaded = loop.game, None
+
+    def waiting(ready) -> bool:
+        nonlocal history_loaded
+        if history_loaded is None and game.records_loaded:
+            history_loaded = time.monotonic()
+        return not ready() and not game.quit
+
+    ready = (lambda: game.round is not None) if weights else (lambda: game.ready)  # --weights starts at once
+    while waiting(ready):
+        loop.frame(5)
     if game.quit or (not game.ready and game.round is None):
         raise SystemExit(f"the game did not get ready: {game.failures or game.notices}")
     result["ready_s"] = round(time.monotonic() - launched_at, 3)
-    while not game.records_loaded:
+    while waiting(lambda: game.records_loaded):
         loop.frame(5)
-    result["history_loaded_s"] = round(time.monotonic() - launched_at, 3)
+    result["history_loaded_s"] = round((history_loaded or time.monotonic()) - launched_at, 3)
     result["history_games"] = len(game.records)
     result["rss_ready_mb"] = rss_mb()
     result["rss_ready_file_mb"] = rss_mb("RssFile")  # pages of shared libraries (libtorch), shareable

@@ -35,4 +35,4 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
     paint.paragraph(surface, kept, 26 * u, MUTED, panel.x + 30 * u, panel.y + 90 * u, int(panel.w - 60 * u))
     leave, stay = buttons(surface.get_size())
     paint.button(surface, leave, "Quit" if quitting else "Leave", "Enter or Y", leave.collidepoint(mouse))
-    paint.button(surface, stay, "Keep playing", "Esc or N", stay.collidepoint(mouse), selected=True)
+    paint.button(surface, stay, "Keep playing", "Esc or N", stay.collidepoint(mouse))

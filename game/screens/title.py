@@ -131,7 +131,7 @@ def draw_heading(paint: Painter, surface, game: Game, shown: TitleLayout) -> Non
     u = shown.u
     paint.text(surface, "Real or Fake?", height * 0.13, TEXT, (width // 2, height * 0.035), "midtop")
     paint.fit_text(surface, SUBTITLE, height * 0.038, MUTED, (width // 2, height * 0.155), width * 0.94, "midtop")
-    sound = "S  sound off" if game.settings.muted else "S  sound on"
+    sound = "S  sound: off" if game.settings.muted else "S  sound: on"
     hints = f"H  help      R  records      {sound}      Q  quit      F11  fullscreen"
     paint.fit_text(surface, hints, 24 * u, MUTED, (width // 2, height - 8 * u), width - 20 * u, "midbottom")
 
