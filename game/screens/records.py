@@ -7,7 +7,7 @@ from typing import NamedTuple
 import pygame
 
 from game.events import Action, SelectRecord
-from game.rounds import judge_title, opponent_title
+from game.rounds import DIFFICULTIES, judge_title, opponent_title
 from game.screens.summary import when
 from game.screens.widgets import MUTED, OUTLINE, PANEL_LIGHT, SELECTED, TEXT, Painter, percent, unit
 from game.state import Game
@@ -114,15 +114,26 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: RecordsLayout) ->
         none_yet = "No finished measurement game yet: choose Measurement (M) on the title, and play one to the end."
         paint.paragraph(surface, none_yet, 24 * u, MUTED, x, y + 10 * u, int(width), bottom=box.bottom)
         return
-    for stats in game.stats:
+    names = [stats.opponent_name for stats in game.stats]
+    for stats in sorted(game.stats, key=listing_order):
         if y + 80 * u > box.bottom:
             break
-        y = draw_opponent_stats(paint, surface, stats, x, y + 10 * u, width, u)
+        twice = names.count(stats.opponent_name) > 1  # two weights under one name: tell them apart
+        y = draw_opponent_stats(paint, surface, stats, twice, x, y + 10 * u, width, u)
 
 
-def draw_opponent_stats(paint: Painter, surface, stats, x: float, y: float, width: float, u: float) -> float:
+def listing_order(stats) -> tuple:
+    """The shipped generators first, easy to hard, as the title lists them; then the player's own by name."""
+    shipped = stats.opponent_name in DIFFICULTIES
+    return (not shipped, DIFFICULTIES.index(stats.opponent_name) if shipped else 0, stats.opponent_name)
+
+
+def draw_opponent_stats(
+    paint: Painter, surface, stats, twice: bool, x: float, y: float, width: float, u: float
+) -> float:
     games = f"{stats.games} game{'s' if stats.games != 1 else ''}, {stats.digits} digits"
-    paint.fit_text(surface, f"{opponent_title(stats.opponent_name)}  ({games})", 26 * u, TEXT, (x, y), width)
+    name = opponent_title(stats.opponent_name) + (f" {stats.checkpoint_sha256[:8]}" if twice else "")
+    paint.fit_text(surface, f"{name}  ({games})", 26 * u, TEXT, (x, y), width)
     y += 28 * u
     for label, estimate in (
         ("HYPE", stats.hype_infinity),
