@@ -124,6 +124,7 @@ class Game:
         self.records_loaded = False
         self.record_cursor = 0  # index into records of the highlighted past game
         self.record_wanted = None  # the GameSummary of a past game being read back
+        self.record_problem = ""  # why the last past game asked for could not be read back
         self.stats: tuple = ()  # OpponentStats over finished measurement games
         self.outbox: list[dict] = []  # finished-game records for the loop to append to the history
         self.save_notice: str | None = None  # why the last finished game could not be saved, for its summary
@@ -462,8 +463,9 @@ class Game:
             return
         self.record_wanted = None
         if event.played is None:
-            self.notices.append(event.message)
+            self.record_problem = event.message
             return
+        self.record_problem = ""
         self.played, self.reopened, self.images_problem = event.played, True, ""
         self.previous_best = None
         self._show(Screen.SUMMARY)

@@ -228,3 +228,44 @@ def test_a_line_is_ascii_json_even_for_a_file_name_that_is_not_utf8(tmp_path):
     summary, notices = history.append_game(odd, path)
     assert notices == [] and summary.checkpoint == "weights/\udcff.pt"
     assert line_of(odd).isascii()
+
+
+def wait_for(recorder, kind, seconds: float = 20.0):
+    import time
+
+    deadline, found = time.monotonic() + seconds, []
+    while time.monotonic() < deadline:
+        found += recorder.take()
+        matching = [event for event in found if isinstance(event, kind)]
+        if matching:
+            return matching[0]
+        time.sleep(0.01)
+    raise AssertionError(f"no {kind.__name__} from the recorder; got {found}")
+
+
+def test_the_recorder_loads_saves_and_reads_a_past_game_back_off_the_loop(tmp_path):
+    from game.events import HistoryLoaded, RecordOpened, Saved, StatsReady
+    from game.recorder import Recorder
+
+    path = tmp_path / "history.jsonl"
+    history.append_game(record(6), path)
+    recorder = Recorder(path).start()
+    try:
+        loaded = wait_for(recorder, HistoryLoaded)
+        assert [s.player_correct for s in loaded.records] == [6] and loaded.notices == ()
+        measured = dict(record(8), mode="measurement")
+        recorder.save(measured)
+        saved = wait_for(recorder, Saved)
+        assert saved.record is measured and saved.summary.player_correct == 8 and saved.notices == ()
+        assert wait_for(recorder, StatsReady).stats[0].games == 1  # one finished measurement game
+        recorder.open(saved.summary)
+        opened = wait_for(recorder, RecordOpened)
+        assert opened.played.score.player_correct == 8 and opened.message == ""
+        text = path.read_text()  # another program rewrites the file under the game's feet
+        path.write_text(text.replace('"seed":8', '"seed":9'))
+        recorder.open(saved.summary)
+        assert "changed" in wait_for(recorder, RecordOpened).message
+        recorder.remember({"muted": True})
+    finally:
+        recorder.stop()
+    assert history.read_preferences(tmp_path / "preferences.json") == {"muted": True}

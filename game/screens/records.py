@@ -9,7 +9,7 @@ import pygame
 from game.events import Action, SelectRecord
 from game.rounds import DIFFICULTIES, judge_title, opponent_title
 from game.screens.summary import when
-from game.screens.widgets import MUTED, OUTLINE, PANEL_LIGHT, SELECTED, TEXT, Painter, percent, unit
+from game.screens.widgets import MUTED, OUTLINE, PANEL_LIGHT, SELECTED, TEXT, WRONG, Painter, percent, unit
 from game.state import Game
 
 
@@ -69,6 +69,9 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
     paint.fit_text(surface, how, 24 * u, MUTED, (width // 2, 72 * u), width - 40 * u, "midtop")
     draw_games(paint, surface, game, shown, mouse)
     draw_opponents(paint, surface, game, shown)
+    if game.record_problem:
+        at = (shown.games.x, shown.back.y - 6 * u)
+        paint.fit_text(surface, game.record_problem, 22 * u, WRONG, at, shown.games.w, "bottomleft")
     paint.button(surface, shown.back, "Title", "Esc", shown.back.collidepoint(mouse), label_size=shown.back.h * 0.46)
 
 
