@@ -218,6 +218,11 @@ class Game:
         return self.failures.get(self.checkpoint) if self.checkpoint else None
 
     @property
+    def playable(self) -> list[int]:
+        """Indices of the opponents not known to fail: what "choose another" can offer."""
+        return [i for i, opponent in enumerate(self.opponents) if opponent.path not in self.failures]
+
+    @property
     def awaiting_first_frame(self) -> bool:
         """A digit is up for an answer but no frame has shown it yet."""
         return self.screen == Screen.ROUND and self.overlay is None and not self.shown
@@ -239,10 +244,6 @@ class Game:
     @property
     def in_game(self) -> bool:
         return self.screen in (Screen.ROUND, Screen.REVEAL)
-
-    @property
-    def records_newest_first(self) -> list:
-        return self.records[::-1]
 
     def best_for(self, opponent_name: str, rounds: int, measurement: bool | None = None) -> int | None:
         measurement = self.settings.measurement if measurement is None else measurement
@@ -303,6 +304,8 @@ class Game:
             self.digit = (self.digit + step) % len(self.played.rounds)
         elif event in (Action.BACK, Action.CONTINUE, Action.START, Action.CONFIRM) or isinstance(event, OpenDigit):
             self._close_overlay()
+        elif event == Action.QUIT and self.in_game and self.answers:
+            self.overlay = Overlay.QUIT  # from the help over a game: ask, as without it
         elif event == Action.QUIT:
             self._quit()
 
@@ -406,8 +409,8 @@ class Game:
             self._to_title()
 
     def _on_failed_screen(self, event) -> None:
-        if event == Action.START and len(self.opponents) > 1:  # choose another opponent from weights/
-            self.selected = next(i for i, o in enumerate(self.opponents) if o.path not in self.failures)
+        if event == Action.START and self.playable:  # choose another opponent from weights/
+            self.selected = self.playable[0]
             self.settings.fixed_checkpoint = None
             self.exit_code = 0
             self._to_title()
@@ -459,8 +462,8 @@ class Game:
         self.notices.extend(event.notices)
 
     def _on_record_opened(self, event: RecordOpened) -> None:
-        if event.summary is not self.record_wanted:
-            return
+        if event.summary is not self.record_wanted or self.screen != Screen.RECORDS:
+            return  # the player has moved on
         self.record_wanted = None
         if event.played is None:
             self.record_problem = event.message
@@ -558,6 +561,7 @@ class Game:
     def _to_title(self) -> None:
         self._show(Screen.TITLE)
         self.overlay = None
+        self.record_wanted = None
         self.setup = None
         self.answers = []
         self.current = 0

@@ -186,6 +186,11 @@ def test_quit_mid_game_asks_and_closing_the_window_saves_without_asking():
     answer(game, Action.REAL)
     game.handle(WindowClosed())
     assert game.quit and game.outbox[0]["finished"] is False
+    game = started(Settings(rounds=4, seed=3))
+    answer(game, Action.REAL)
+    game.handle(Action.HELP)
+    game.handle(Action.QUIT)  # from the help over a game
+    assert game.overlay == Overlay.QUIT and not game.quit
     idle = Game(opponents=list(OPPONENTS))
     idle.handle(Action.QUIT)
     assert idle.quit and idle.outbox == []  # nothing to lose: no question
@@ -426,3 +431,24 @@ def test_rules_import_neither_pygame_nor_torch():
     )
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
+
+
+def test_a_past_game_read_back_after_the_player_left_the_records_does_not_take_over_the_screen():
+    game = Game(opponents=list(OPPONENTS))
+    past, record = summary(7)
+    game.records, game.records_loaded = [past], True
+    game.handle(Action.RECORDS)
+    game.handle(Action.START)
+    game.handle(Action.BACK)  # back on the title before the history thread answered
+    game.handle(RecordOpened(past, played_from(record)))
+    assert game.screen == Screen.TITLE and game.record_wanted is None
+
+
+def test_choose_another_only_offers_opponents_that_can_be_played():
+    opponents = [Opponent("a.pt", "a"), Opponent("b.pt", "b")]
+    game = Game(opponents=opponents, settings=Settings(fixed_checkpoint="a.pt"))
+    game.handle(PrepareFailed(GameRequest("b.pt", 10, 1), "b.pt: no such file"))
+    game.handle(PrepareFailed(game.wanted, "a.pt: no such file"))
+    assert game.screen == Screen.FAILED and game.playable == []
+    game.handle(Action.START)  # nothing else to play: Enter quits like any other key
+    assert game.quit and game.exit_code == 1

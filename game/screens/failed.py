@@ -13,7 +13,7 @@ def buttons(game: Game, size) -> tuple[pygame.Rect | None, pygame.Rect]:
     u = unit(size)
     quit_button = pygame.Rect(0, 0, int(300 * u), max(34, int(60 * u)))
     quit_button.midbottom = (width // 2, height - int(24 * u))
-    if len(game.opponents) < 2:
+    if not game.playable:
         return None, quit_button
     other = quit_button.copy()
     other.w = int(420 * u)
