@@ -3,6 +3,7 @@
     python -m game.measure                 # 3 launches, a 20-round game in each mode
     python -m game.measure --json          # the same figures for machines
     python -m game.measure --weights weights/hard.pt --rounds 50
+    python -m game.measure --history-mb 200  # start with a long history: the title must not wait for it
 
 Each launch is a fresh `python` process that runs the game's own loop (the
 window `python -m game` opens; SDL's dummy driver when there is no display) and
@@ -15,10 +16,14 @@ the parent started the process, interpreter start-up and imports included.
   result flipped, for every answer of a measurement-mode game (answer -> next
   digit) and of a practice game (answer -> reveal, Space -> next digit); the
   budget is 50 ms;
+- history: when the past games were read (in the history thread, behind the
+  title), and how long after the summary a finished game was saved;
 - memory: resident set size at the first frame (before torch), once the
   rounds are ready (torch and the model loaded), and the peak.
 
-The history of these scripted games goes to a temporary folder, not yours.
+Each scripted answer waits until its digit has been on screen for the game's
+minimum answer time, as a player's would. The history of these games goes to
+a temporary folder, not yours.
 """
 
 import argparse

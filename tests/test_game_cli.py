@@ -51,7 +51,7 @@ def test_bad_flags_exit_2_with_one_line(tmp_path, flags, words):
 def test_help_lists_every_flag(tmp_path):
     result = run_game("--help", tmp_path=tmp_path)
     assert result.returncode == 0
-    for flag in ("--weights", "--rounds", "--seed", "--fullscreen", "--no-reveal"):
+    for flag in ("--weights", "--rounds", "--seed", "--fullscreen", "--no-reveal", "--detector"):
         assert flag in result.stdout
 
 
