@@ -29,7 +29,8 @@ from torch import nn
 
 from game.digits import load_test_digits
 from game.events import ImagesReady
-from game.opponents import PeekError, check_regular, peek
+from game.files import check_regular
+from game.opponents import PeekError, peek
 from game.rounds import GameRequest, GameSetup, ImagesRequest, Round, d_probability, sane_epoch
 from game.state import MAX_ROUNDS
 from gan.checkpoint import CheckpointError, load_models
