@@ -3,14 +3,17 @@
     python -m game                          # pick an opponent on the title screen
     python -m game --weights weights/hard.pt --rounds 20 --seed 7
     python -m game --no-reveal              # measurement mode: no feedback until the summary
+    python -m game --detector               # a critic trained afresh on the fakes judges beside you, not D
 
 Bad flags end with one line on stderr and exit status 2. A checkpoint named
 with --weights that cannot be played is reported on stderr and in the window,
 and the game exits with status 1.
 """
 
+import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from game.state import MAX_ROUNDS
 from gan.cli import doc, parse_config
@@ -29,6 +32,9 @@ class PlayConfig:
     )
     fullscreen: bool = field(default=False, metadata=doc("start fullscreen (F11 switches)"))
     reveal: bool = field(default=True, metadata=doc("show the truth after each digit; --no-reveal is measurement mode"))
+    detector: bool = field(
+        default=False, metadata=doc("judge beside you with a critic trained afresh on the fakes, not the GAN's own D")
+    )
 
     def validate(self) -> None:
         if self.rounds < 2 or self.rounds > MAX_ROUNDS or self.rounds % 2:
@@ -40,29 +46,38 @@ class PlayConfig:
 
 
 def build(config: PlayConfig, history_file=None, opponent_folders=None, make_bridge=None):
-    """The loop with its game, view and preparer, wired as `main` runs it (game.measure and the tests reuse it)."""
+    """The loop with its game, view, preparer and recorder, wired as `main` runs it (measure and tests reuse it)."""
     from game import history
+    from game.events import PrepareFailed
     from game.loop import Loop
-    from game.opponents import find_opponents, opponent_for
+    from game.opponents import check_weights, find_opponents, opponent_for
     from game.preparer import Preparer
-    from game.state import Game, Settings, best_scores
+    from game.recorder import Recorder
+    from game.state import Game, Settings
     from game.view import View
 
-    if config.weights:
-        opponents, notices = [opponent_for(config.weights)], []
-    else:
-        opponents, notices = find_opponents(opponent_folders)
-    path = history_file or history.history_path()
-    records, history_notices = history.read_history(path)
+    opponents, notices = find_opponents(opponent_folders)
+    if config.weights:  # first, and fixed; the rest stay for "choose another" if it cannot be played
+        named = opponent_for(config.weights)
+        opponents = [named] + [opponent for opponent in opponents if opponent.path != named.path]
+    path = Path(history_file) if history_file else history.history_path()
+    preferences = history.read_preferences(path.with_name("preferences.json"))
     settings = Settings(
         rounds=config.rounds,
         measurement=not config.reveal,
         seed=None if config.seed < 0 else config.seed,
         fixed_checkpoint=config.weights or None,
+        muted=preferences.get("muted") is True,
+        detector=config.detector,
     )
-    game = Game(opponents=opponents, settings=settings, best=best_scores(records), notices=notices + history_notices)
-    loop = Loop(game, View(history_location=str(path)), None, history_file=path, fullscreen=config.fullscreen)
+    game = Game(opponents=opponents, settings=settings, notices=notices)
+    problem = check_weights(config.weights) if config.weights else None
+    if problem:  # known without torch: say so at once rather than after seconds of "getting ready"
+        game.handle(PrepareFailed(game.wanted, problem))
+    view = View(history_location=str(path))
+    loop = Loop(game, view, None, fullscreen=config.fullscreen)
     loop.preparer = Preparer(notify=loop.wake, make_bridge=make_bridge)
+    loop.recorder = Recorder(path, notify=loop.wake)
     return loop
 
 
@@ -83,4 +98,10 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Leave at once: the window is closed and every game is saved (Loop.close waits for the history), but
+    # the interpreter's own shutdown would keep the process for seconds tearing torch down, and can abort
+    # while the preparer thread is inside a torch call.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

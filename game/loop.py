@@ -1,80 +1,72 @@
-"""The one pygame loop: input in, `Game` events out, the view drawn, the history written.
+"""The one pygame loop: input in, `Game` events out, the view drawn, sounds played.
 
-Each `frame` waits for input (or a wake-up from the preparer thread) at most
+Each `frame` waits for input (or a wake-up from a background thread) at most
 `wait_ms`, advances the game's clock, turns key presses and clicks into
-`Action`s, hands finished rounds from the preparer to the game, appends
-finished games to the history file, and draws. It sleeps on
-`pygame.event.wait`, so an answer is handled the moment it arrives rather than
-at the next tick of a fixed frame rate, and an idle window costs no CPU.
+`Action`s, hands the preparer's and the recorder's finished work to the game,
+passes finished games to the recorder, draws, and then tells the game when a
+frame has shown a new digit (its answer clock starts at that flip). It sleeps
+on `pygame.event.wait`, so an answer is handled the moment it arrives rather
+than at the next tick of a fixed frame rate, and an idle window costs no CPU.
+No file is read or written on this thread once the window is up.
 """
 
 import os
 import sys
 import time
+import warnings
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # must be set before pygame is imported
+os.environ.setdefault("SDL_VIDEO_X11_WMCLASS", "real-or-fake")  # the taskbar's name for the window (X11)
+os.environ.setdefault("SDL_APP_NAME", "Real or Fake?")
+# Software frames straight to the window: no OpenGL for a 2D game. On Mesa's software GL, SDL would load
+# its LLVM into the process, and the detector's first backward pass makes torch load Triton's own LLVM
+# beside it, which crashes inside the loader (seen under Xvfb).
+os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
 
 import pygame  # noqa: E402
 
-from game import history  # noqa: E402
-from game.state import Action, Game, Phase, Prepared, PrepareFailed  # noqa: E402
+from game import keys  # noqa: E402
+from game.events import Action, DigitShown, Prepared, PrepareFailed, Scroll, WindowClosed  # noqa: E402
+from game.sound import Sounds  # noqa: E402
+from game.state import Game, Screen  # noqa: E402
 from game.view import View  # noqa: E402
 
 WINDOW_SIZE = (1280, 720)
 MINIMUM_SIZE = (640, 400)
 IDLE_WAIT_MS = 500  # nothing moves on screen: wake only for input
-ANIMATION_WAIT_MS = 33  # the loading spinner turns
-
-TITLE_KEYS = {
-    pygame.K_RETURN: Action.START,
-    pygame.K_KP_ENTER: Action.START,
-    pygame.K_UP: Action.PREVIOUS_OPPONENT,
-    pygame.K_DOWN: Action.NEXT_OPPONENT,
-    pygame.K_LEFT: Action.FEWER_ROUNDS,
-    pygame.K_RIGHT: Action.MORE_ROUNDS,
-    pygame.K_m: Action.TOGGLE_MEASUREMENT,
-}
-PHASE_KEYS = {
-    Phase.TITLE: TITLE_KEYS,
-    Phase.ROUND: {
-        pygame.K_r: Action.REAL,
-        pygame.K_LEFT: Action.REAL,
-        pygame.K_f: Action.FAKE,
-        pygame.K_RIGHT: Action.FAKE,
-    },
-    Phase.REVEAL: {
-        pygame.K_SPACE: Action.CONTINUE,
-        pygame.K_RETURN: Action.CONTINUE,
-        pygame.K_KP_ENTER: Action.CONTINUE,
-    },
-    Phase.SUMMARY: {pygame.K_RETURN: Action.START, pygame.K_KP_ENTER: Action.START},
-    Phase.HELP: {pygame.K_RETURN: Action.BACK, pygame.K_SPACE: Action.BACK},
-}
-ANY_PHASE_KEYS = {pygame.K_ESCAPE: Action.BACK, pygame.K_q: Action.QUIT, pygame.K_h: Action.HELP}
-
-
-def action_for_key(key: int, phase: Phase):
-    if phase == Phase.FAILED:
-        return Action.QUIT  # any key: the message has been read
-    return PHASE_KEYS.get(phase, {}).get(key) or ANY_PHASE_KEYS.get(key)
+ANIMATION_WAIT_MS = 16  # the loading spinner turns, the reveal flashes
 
 
 class Loop:
     def __init__(
-        self, game: Game, view: View, preparer, history_file=None, fullscreen: bool = False, size=WINDOW_SIZE, log=None
+        self,
+        game: Game,
+        view: View,
+        preparer,
+        recorder=None,
+        fullscreen: bool = False,
+        size=WINDOW_SIZE,
+        log=None,
     ):
         self.game = game
         self.view = view
         self.preparer = preparer
-        self.history_file = history_file  # None: the user's data folder (or REAL_OR_FAKE_HOME)
+        self.recorder = recorder  # game.recorder.Recorder: the history, off this thread
         self.fullscreen = fullscreen
         self.window_size = size
+        self.window_position = None  # where the window was before fullscreen, to put it back there
         self.log = log or (lambda message: print(message, file=sys.stderr))
         self.screen: pygame.Surface | None = None
+        self.sounds = Sounds()
         self.wake_event = None
         self.last_time = time.perf_counter()
         self.reported_failure = False
         self.frames = 0
+        self.key_map: dict = {}  # the key table with pygame's key codes, once the display is up
+        self.sent: list[dict] = []  # records handed to the recorder, not yet confirmed saved
+        self.asked_record = None  # the past game last asked of the recorder
+        self.cues_played = len(game.cues)
+        self.muted_remembered = game.settings.muted
 
     # ------------------------------------------------------------------ window
 
@@ -84,23 +76,39 @@ class Loop:
         pygame.display.set_caption("Real or Fake?")
         pygame.display.set_icon(self.view.icon())
         self.wake_event = pygame.event.custom_type()
+        self.key_map = keys.key_map(pygame.key.key_code)
         self._set_mode()
         pygame.key.set_repeat()  # a held key must not answer several digits
+        self.sounds.start()
+
+    def window(self):
+        with warnings.catch_warnings():  # pygame-ce prefers Window's own surface; the display module's is ours
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return pygame.Window.from_display_module()
 
     def _set_mode(self) -> None:
         if self.fullscreen:
             self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
         else:
             self.screen = pygame.display.set_mode(self.window_size, pygame.RESIZABLE)
+            self.window().minimum_size = MINIMUM_SIZE  # the window manager stops the shrink: no re-made window
 
     def toggle_fullscreen(self) -> None:
+        """Switch the one window in place (a new window each time would wander across the desktop)."""
+        window = self.window()
         if not self.fullscreen:
-            self.window_size = self.screen.get_size()
+            self.window_size, self.window_position = self.screen.get_size(), window.position
+            window.set_fullscreen(True)
+        else:
+            window.set_windowed()
+            window.size = self.window_size
+            if self.window_position is not None:
+                window.position = self.window_position
         self.fullscreen = not self.fullscreen
-        self._set_mode()
+        self.screen = pygame.display.get_surface()
 
     def wake(self) -> None:
-        """Called from the preparer thread: posting an event is how another thread wakes `event.wait`."""
+        """Called from the background threads: posting an event is how another thread wakes `event.wait`."""
         if self.wake_event is not None and pygame.display.get_init():
             try:
                 pygame.event.post(pygame.event.Event(self.wake_event))
@@ -115,45 +123,73 @@ class Loop:
 
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
-            self.game.handle(Action.QUIT)
+            self.game.handle(WindowClosed())
         elif event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_F11:
+            action = keys.action_for(self.key_map, event.key, self.game.focus)
+            if action == Action.FULLSCREEN:
                 self.toggle_fullscreen()
-                return
-            action = action_for_key(event.key, self.game.phase)
-            if action is not None:
+            elif action is not None:
                 self.game.handle(action)
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            for rect, action in self.view.targets(self.game, self.screen.get_size()):
-                if rect.collidepoint(event.pos):
-                    self.game.handle(action)
-                    break
+            self.click(event.pos)
+        elif event.type == pygame.MOUSEWHEEL:
+            self.game.handle(Scroll(event.y))
         elif event.type == pygame.VIDEORESIZE and not self.fullscreen:
-            width, height = max(MINIMUM_SIZE[0], event.w), max(MINIMUM_SIZE[1], event.h)
-            self.window_size = (width, height)
-            if (width, height) != (event.w, event.h):
-                self.screen = pygame.display.set_mode(self.window_size, pygame.RESIZABLE)
+            self.window_size = (max(MINIMUM_SIZE[0], event.w), max(MINIMUM_SIZE[1], event.h))
+
+    def click(self, position) -> None:
+        for rect, action in self.view.targets(self.game, self.screen.get_size()):
+            if rect.collidepoint(position):
+                self.game.handle(action)
+                return
 
     def sync_preparer(self) -> None:
         """Ask for what the game wants next, and hand over whatever is ready for it."""
         for _ in range(3):  # a delivery can change what the game wants (title -> round)
-            request = self.game.wanted
-            self.preparer.want(request)
-            result = self.preparer.take(request)
-            if result is None:
+            wanted = (self.game.wanted, self.game.wanted_images)
+            self.preparer.want(*wanted)
+            delivered = False
+            for request in wanted:
+                result = self.preparer.take(request)
+                if result is None or self.already_has(result):
+                    continue
+                self.game.handle(result)
+                delivered = True
+            if not delivered:
                 return
-            if isinstance(result, Prepared) and self.game.prepared is result.setup:
-                return  # the game holds it already
-            if isinstance(result, PrepareFailed) and self.game.failures.get(request.checkpoint) == result.message:
-                return
-            self.game.handle(result)
 
-    def save_finished_games(self) -> None:
-        while self.game.outbox:
-            record = self.game.outbox.pop(0)
-            for notice in history.append_game(record, self.history_file):
-                self.game.notices.append(notice)
+    def already_has(self, result) -> bool:
+        if isinstance(result, Prepared):
+            return self.game.prepared is result.setup
+        if isinstance(result, PrepareFailed) and result.request == self.game.wanted:
+            return self.game.failures.get(result.request.checkpoint) == result.message
+        return False
+
+    def sync_recorder(self) -> None:
+        """Hand the recorder's answers to the game; pass it finished games, past games to read, preferences."""
+        if self.recorder is None:
+            return
+        for event in self.recorder.take():
+            self.game.handle(event)
+            for notice in getattr(event, "notices", ()):
                 self.log(f"warning: {notice}")
+        self.sent = [record for record in self.sent if any(record is waiting for waiting in self.game.outbox)]
+        for record in self.game.outbox:
+            if not any(record is sent for sent in self.sent):
+                self.recorder.save(record)
+                self.sent.append(record)
+        if self.game.record_wanted is not None and self.game.record_wanted is not self.asked_record:
+            self.recorder.open(self.game.record_wanted)
+        self.asked_record = self.game.record_wanted
+        if self.game.settings.muted != self.muted_remembered:
+            self.muted_remembered = self.game.settings.muted
+            self.recorder.remember({"muted": self.muted_remembered})
+
+    def play_sounds(self) -> None:
+        for cue in self.game.cues[self.cues_played :]:
+            if not self.game.settings.muted:
+                self.sounds.play(cue)
+        self.cues_played = len(self.game.cues)
 
     def draw(self) -> None:
         self.screen = pygame.display.get_surface()
@@ -162,6 +198,11 @@ class Loop:
         pygame.display.flip()
         self.frames += 1
 
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.game.update(now - self.last_time)
+        self.last_time = now
+
     def frame(self, wait_ms: int = 0) -> None:
         events = []
         if wait_ms > 0:
@@ -169,33 +210,37 @@ class Loop:
             if first.type != pygame.NOEVENT:
                 events.append(first)
         events.extend(pygame.event.get())
-        now = time.perf_counter()
-        self.game.update(now - self.last_time)  # before the answers: their response time runs to now
-        self.last_time = now
+        self.tick()  # before the answers: their response time runs to now
         for event in events:
             self.handle(event)
         self.sync_preparer()
-        self.save_finished_games()
-        if self.game.phase == Phase.FAILED and not self.reported_failure:
+        self.sync_recorder()
+        self.play_sounds()
+        if self.game.screen == Screen.FAILED and not self.reported_failure:
             self.reported_failure = True
-            checkpoint = self.game.settings.fixed_checkpoint
-            self.log(f"error: {self.game.failures.get(checkpoint, checkpoint)}")
+            self.log(f"error: {self.game.failure or self.game.settings.fixed_checkpoint}")
         if not self.game.quit:
+            showing_new_digit = self.game.awaiting_first_frame
             self.draw()
-        if self.game.phase == Phase.FAILED and self.headless:
+            if showing_new_digit:
+                self.tick()  # the time spent drawing is not the player's
+                self.game.handle(DigitShown())
+        if self.game.screen == Screen.FAILED and self.headless:
             self.game.handle(Action.QUIT)  # no one can read the window or press a key in it
 
     def wait_ms(self) -> int:
-        return ANIMATION_WAIT_MS if self.game.phase == Phase.LOADING else IDLE_WAIT_MS
+        return ANIMATION_WAIT_MS if self.game.animating else IDLE_WAIT_MS
 
     # ------------------------------------------------------------------ the whole run
 
     def start(self) -> None:
-        """Window up and first frame drawn, then the preparer (and torch) behind it."""
+        """Window up and first frame drawn, then the background threads (torch, the history file) behind it."""
         self.open()
         self.last_time = time.perf_counter()
         self.draw()
         self.preparer.start()
+        if self.recorder is not None:
+            self.recorder.start()
 
     def run(self) -> int:
         self.start()
@@ -203,13 +248,19 @@ class Loop:
             while not self.game.quit:
                 self.frame(self.wait_ms())
         finally:
-            self.close()
+            self.close(wait_for_preparer=False)
         return self.game.exit_code
 
-    def close(self) -> None:
+    def close(self, wait_for_preparer: bool = True) -> None:
+        """Window down at once; the history's pending saves always finish (they are the player's games)."""
+        self.sync_recorder()
         self.preparer.stop()
+        self.sounds.close()
         pygame.display.quit()
         pygame.quit()
-        # Wait for a game being prepared (torch at work in the thread): a process that exits
-        # under a running torch call can abort ("terminate called without an active exception").
-        self.preparer.join(timeout=10)
+        if self.recorder is not None:
+            self.recorder.stop()
+        if wait_for_preparer:
+            # A process that exits under a running torch call can abort ("terminate called without an
+            # active exception"); `python -m game` instead leaves with os._exit once this returns.
+            self.preparer.join(timeout=10)

@@ -3,6 +3,7 @@
     python -m game.measure                 # 3 launches, a 20-round game in each mode
     python -m game.measure --json          # the same figures for machines
     python -m game.measure --weights weights/hard.pt --rounds 50
+    python -m game.measure --history-mb 200  # start with a long history: the title must not wait for it
 
 Each launch is a fresh `python` process that runs the game's own loop (the
 window `python -m game` opens; SDL's dummy driver when there is no display) and
@@ -15,10 +16,14 @@ the parent started the process, interpreter start-up and imports included.
   result flipped, for every answer of a measurement-mode game (answer -> next
   digit) and of a practice game (answer -> reveal, Space -> next digit); the
   budget is 50 ms;
+- history: when the past games were read (in the history thread, behind the
+  title), and how long after the summary a finished game was saved;
 - memory: resident set size at the first frame (before torch), once the
   rounds are ready (torch and the model loaded), and the peak.
 
-The history of these scripted games goes to a temporary folder, not yours.
+Each scripted answer waits until its digit has been on screen for the game's
+minimum answer time, as a player's would. The history of these games goes to
+a temporary folder, not yours.
 """
 
 import argparse
@@ -82,18 +87,43 @@ def child(launched_at: float, weights: str, rounds: int, full: bool) -> dict:
         loop.close()
         return result
 
-    game = loop.game
-    if weights:  # --weights starts at once: the ready moment is the first round on screen
-        while game.round is None and not game.quit:
-            loop.frame(5)
-    else:
-        while not game.ready and not game.quit:
-            loop.frame(5)
+    game, history_loaded = loop.game, None
+
+    def waiting(ready) -> bool:
+        nonlocal history_loaded
+        if history_loaded is None and game.records_loaded:
+            history_loaded = time.monotonic()
+        return not ready() and not game.quit
+
+    ready = (lambda: game.round is not None) if weights else (lambda: game.ready)  # --weights starts at once
+    while waiting(ready):
+        loop.frame(5)
     if game.quit or (not game.ready and game.round is None):
         raise SystemExit(f"the game did not get ready: {game.failures or game.notices}")
     result["ready_s"] = round(time.monotonic() - launched_at, 3)
+    while waiting(lambda: game.records_loaded):
+        loop.frame(5)
+    result["history_loaded_s"] = round((history_loaded or time.monotonic()) - launched_at, 3)
+    result["history_games"] = len(game.records)
     result["rss_ready_mb"] = rss_mb()
     result["rss_ready_file_mb"] = rss_mb("RssFile")  # pages of shared libraries (libtorch), shareable
+
+    result.update(scripted_games(loop, rounds))
+    loop.close()
+    result.update({"rss_peak_mb": rss_mb("VmHWM"), "rounds": rounds})
+    return result
+
+
+def scripted_games(loop, rounds: int) -> dict:
+    """A measurement game (answer -> next digit) and a practice one (answer -> reveal, Space -> next): latencies."""
+    import pygame
+
+    game, result = loop.game, {}
+
+    def look() -> None:
+        """Run frames until an answer would count: the digit has been on screen for MIN_ANSWER_MS."""
+        while not game.answer_open:
+            loop.frame(5)
 
     def press(key: int) -> float:
         """Post a key press; run frames until the loop has handled it and flipped; return ms."""
@@ -110,12 +140,17 @@ def child(launched_at: float, weights: str, rounds: int, full: bool) -> dict:
     next_digit = []
     for number in range(rounds):
         shown = game.round
+        look()
         elapsed = press(pygame.K_r if number % 2 else pygame.K_f)
         if number < rounds - 1:
             assert game.round is not shown, "the answer did not bring a new digit"
             next_digit.append(elapsed)
         else:
-            result["last_answer_to_summary_ms"] = round(elapsed, 2)  # includes writing the history file
+            result["last_answer_to_summary_ms"] = round(elapsed, 2)
+    start = time.monotonic()
+    while game.outbox:  # the history is written by the recorder thread, not in a frame
+        loop.frame(5)
+    result["summary_to_saved_ms"] = round((time.monotonic() - start) * 1000, 2)
     # a practice game: answer -> reveal, Space -> next digit
     press(pygame.K_ESCAPE)
     press(pygame.K_m)
@@ -124,24 +159,46 @@ def child(launched_at: float, weights: str, rounds: int, full: bool) -> dict:
     press(pygame.K_RETURN)
     to_reveal, reveal_to_next = [], []
     for number in range(rounds):
+        look()
         to_reveal.append(press(pygame.K_r))
         elapsed = press(pygame.K_SPACE)
         if number < rounds - 1:
             reveal_to_next.append(elapsed)
-    loop.close()
     result.update(
         {
             "answer_to_next_digit": summarize(next_digit),
             "answer_to_reveal": summarize(to_reveal),
             "continue_to_next_digit": summarize(reveal_to_next),
-            "rss_peak_mb": rss_mb("VmHWM"),
-            "rounds": rounds,
         }
     )
     return result
 
 
 # ----------------------------------------------------------------------------- the parent
+
+
+def write_history(path: Path, megabytes: int) -> None:
+    """A history of `megabytes` MB of finished 10-digit games (one line repeated with changing seeds)."""
+    from game.records import line_of, record_of
+    from game.rounds import Answer, PlayedGame, Round
+
+    rounds = tuple(Round(None, i % 2 == 0, 0.7, test_index=i, noise_seed=i) for i in range(10))
+    template = PlayedGame(
+        rounds,
+        tuple(Answer(i % 3 == 0, 900 + i) for i in range(10)),
+        10,
+        "easy",
+        "weights/easy.pt",
+        "ab" * 32,
+        0,
+        True,
+        True,
+        "2026-11-29T05:00:00+00:00",
+    )
+    line = line_of(record_of(template)).decode()
+    with open(path, "w") as file:
+        for seed in range(megabytes * (1 << 20) // len(line) + 1):
+            file.write(line.replace('"seed":0,', f'"seed":{seed},', 1))
 
 
 def launch(arguments: list[str], environment: dict) -> dict:
@@ -171,6 +228,8 @@ def report(runs: list[dict], full: dict) -> dict:
         "answer_to_reveal": full["answer_to_reveal"],
         "continue_to_next_digit": full["continue_to_next_digit"],
         "last_answer_to_summary_ms": full["last_answer_to_summary_ms"],
+        "summary_to_saved_ms": full["summary_to_saved_ms"],
+        "history": {"games": full["history_games"], "loaded_s": full["history_loaded_s"]},
         "rss_mb": {
             "first_frame": full["rss_first_frame_mb"],
             "ready": full["rss_ready_mb"],
@@ -205,7 +264,10 @@ def print_report(figures: dict) -> None:
     latency("answer -> next digit (measurement)", figures["answer_to_next_digit"])
     latency("answer -> reveal (practice)", figures["answer_to_reveal"])
     latency("Space -> next digit (practice)", figures["continue_to_next_digit"])
-    print(f"  last answer -> summary             {figures['last_answer_to_summary_ms']:.1f} ms (history written)")
+    print(f"  last answer -> summary             {figures['last_answer_to_summary_ms']:.1f} ms")
+    print(f"  summary -> game saved              {figures['summary_to_saved_ms']:.1f} ms (in the history thread)")
+    past = figures["history"]
+    print(f"history: {past['games']} past games read {past['loaded_s']:.2f} s after launch (off the window's thread)")
     memory = figures["rss_mb"]
     print(
         f"resident memory: {memory['first_frame']:.0f} MB at the first frame; {memory['ready']:.0f} MB with torch "
@@ -224,10 +286,15 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=20, help="rounds per scripted game (even; default 20)")
     parser.add_argument("--launches", type=int, default=3, help="fresh processes timed for startup (default 3)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--history-mb", type=int, default=0, metavar="MB", help="start with a history of this many MB of past games"
+    )
     args = parser.parse_args(argv)
     if args.rounds < 2 or args.rounds % 2 or args.launches < 1:
         parser.error("--rounds must be even and at least 2, --launches at least 1")
     with tempfile.TemporaryDirectory(prefix="real-or-fake-measure-") as home:
+        if args.history_mb > 0:
+            write_history(Path(home) / "history.jsonl", args.history_mb)
         environment = {**os.environ, "REAL_OR_FAKE_HOME": home, "SDL_AUDIODRIVER": "dummy"}
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
             environment.setdefault("SDL_VIDEODRIVER", "dummy")

@@ -1,7 +1,7 @@
 """Find the opponents in `weights/` and read their labels without importing torch.
 
-The title screen has to be up within 2 s, and importing torch alone takes about
-that long, so the list is built by reading each checkpoint's small pickled
+The title screen must be up before torch could even be imported (the budget
+and the figures are in the README), so the list is built by reading each checkpoint's small pickled
 header (`archive/data.pkl` inside torch's zip format) with an unpickler that
 builds nothing but dicts, lists and numbers: tensors become `None` and no
 tensor data is read. That is enough to tell a game checkpoint (`kind == "game"`)
@@ -11,13 +11,15 @@ later loads the chosen file properly, with `torch.load(weights_only=True)`.
 
 import collections
 import io
+import math
+import os
 import pickle
 import zipfile
 from pathlib import Path
 
-from game.state import Opponent
+from game.files import check_regular, open_regular
+from game.rounds import DIFFICULTIES, Opponent, sane_epoch
 
-DIFFICULTIES = ("easy", "medium", "hard")  # the shipped checkpoints, in the order the title lists them
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HEADER_LIMIT = 1 << 20  # the header of a game checkpoint is a few KB; anything larger is not one
 
@@ -52,16 +54,10 @@ class HeaderUnpickler(pickle.Unpickler):
 def peek(path: str | Path) -> dict:
     """The checkpoint's dict with tensors replaced by None; raises PeekError on anything else."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            headers = [name for name in archive.namelist() if name.endswith("/data.pkl") or name == "data.pkl"]
-            if not headers:
-                raise PeekError(f"{path}: not a torch checkpoint (no data.pkl)")
-            info = archive.getinfo(headers[0])
-            if info.file_size > HEADER_LIMIT:
-                raise PeekError(f"{path}: not a Real or Fake? checkpoint (header too large)")
-            header = archive.read(info)
+        with os.fdopen(open_regular(Path(path), os.O_RDONLY, must_exist=True), "rb") as file:
+            header = read_header(file, path)
     except (OSError, zipfile.BadZipFile, KeyError, EOFError) as error:
-        reason = str(error).splitlines()[0][:80] if str(error) else type(error).__name__
+        reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:80] or type(error).__name__
         raise PeekError(f"{path}: not a readable checkpoint ({reason})") from error
     try:
         content = HeaderUnpickler(io.BytesIO(header)).load()
@@ -72,27 +68,48 @@ def peek(path: str | Path) -> dict:
     return content
 
 
+def read_header(file, path) -> bytes:
+    """The pickled header (data.pkl) of a torch zip checkpoint."""
+    with zipfile.ZipFile(file) as archive:
+        headers = [name for name in archive.namelist() if name.endswith("/data.pkl") or name == "data.pkl"]
+        if not headers:
+            raise PeekError(f"{path}: not a torch checkpoint (no data.pkl)")
+        info = archive.getinfo(headers[0])
+        if info.file_size > HEADER_LIMIT:
+            raise PeekError(f"{path}: not a Real or Fake? checkpoint (header too large)")
+        return archive.read(info)
+
+
 def opponent_from(path: Path, header: dict, shown_path: str) -> Opponent:
     stem = path.stem
     metrics = header.get("metrics") if isinstance(header.get("metrics"), dict) else {}
-    fid = metrics.get("fid")
-    epoch = header.get("epoch")
     return Opponent(
         path=shown_path,
         name=stem,
         difficulty=stem if stem in DIFFICULTIES else "",
-        epoch=epoch if isinstance(epoch, int) else None,
-        fid=float(fid) if isinstance(fid, (int, float)) else None,
+        epoch=sane_epoch(header.get("epoch")),
+        fid=sane_fid(metrics.get("fid")),
     )
+
+
+def sane_fid(value) -> float | None:
+    """A FID worth showing: a finite number from 0 to a million (a damaged header can hold one too large)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) and 0 <= value < 1e6 else None
 
 
 def display_path(path: Path) -> str:
     """`weights/easy.pt` when under the current folder, else the absolute path; either one opens the file."""
-    resolved = path.resolve()
     try:
+        resolved = path.resolve()
         return str(resolved.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(resolved)
+    except (ValueError, OSError, RuntimeError):
+        return str(path.absolute())
 
 
 def find_opponents(folders=None) -> tuple[list[Opponent], list[str]]:
@@ -111,14 +128,14 @@ def find_opponents(folders=None) -> tuple[list[Opponent], list[str]]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.pt")):
-            resolved = path.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
             try:
+                resolved = path.resolve()
+                if resolved in seen:
+                    continue
+                seen.add(resolved)
+                modified = check_regular(path).st_mtime  # a FIFO or a device is never opened: it could hang
                 header = peek(path)
-                modified = path.stat().st_mtime
-            except (PeekError, OSError) as error:
+            except (PeekError, OSError, RuntimeError) as error:  # RuntimeError: a symlink loop
                 notices.append(f"skipped {display_path(path)}: {str(error).split(': ', 1)[-1]}")
                 continue
             if header.get("kind") != "game":
@@ -127,6 +144,18 @@ def find_opponents(folders=None) -> tuple[list[Opponent], list[str]]:
     shipped = sorted((o for o, _ in found if o.difficulty), key=lambda o: DIFFICULTIES.index(o.difficulty))
     own = [o for o, _ in sorted(((o, m) for o, m in found if not o.difficulty), key=lambda item: -item[1])]
     return shipped + own, notices
+
+
+def check_weights(path: str) -> str | None:
+    """Why a --weights file cannot be a game checkpoint, found without torch; None when it may be one."""
+    try:
+        check_regular(Path(path))
+        kind = peek(path).get("kind")
+    except FileNotFoundError:
+        return f"{path}: no such file"
+    except (OSError, PeekError) as error:
+        return str(error) if isinstance(error, PeekError) else f"{path}: {error.strerror or error}"
+    return f"{path}: a {kind} checkpoint, not a game opponent" if kind not in (None, "game", "run") else None
 
 
 def opponent_for(path: str) -> Opponent:

@@ -1,11 +1,13 @@
 """Prepares games in a background thread, so the window never waits for torch.
 
-Importing torch takes about 2 s, longer than the whole startup budget, so the
-loop draws the title first and this thread imports `game.bridge` (and with it
+Importing torch takes longer than the whole startup budget (see the README's
+performance table), so the loop draws the title first and this thread imports `game.bridge` (and with it
 torch), loads the test digits, and then prepares whatever game the title
 currently points at. By the time the player presses Enter the rounds are
 usually ready; if not, the loading screen waits for them.
 
+The loop says what it wants now (a game's rounds, and the digits of a past
+game the Records screen reopened); the thread works through those in order.
 Results are kept per request (a few), and `notify` is called after each one so
 the loop can wake up; the loop then asks for the result of the request it
 wants. Nothing here imports torch at module level.
@@ -13,7 +15,8 @@ wants. Nothing here imports torch at module level.
 
 import threading
 
-from game.state import GameRequest, GameSetup, Prepared, PrepareFailed
+from game.events import Prepared, PrepareFailed
+from game.rounds import GameRequest, ImagesRequest
 
 KEEP = 4  # results kept; the title can flip between a few choices without redoing them
 
@@ -28,8 +31,8 @@ class Preparer:
         self._notify = notify
         self._make_bridge = make_bridge  # for tests; default builds game.bridge.Bridge in the thread
         self._condition = threading.Condition()
-        self._wanted: GameRequest | None = None
-        self._results: dict[GameRequest, Prepared | PrepareFailed] = {}
+        self._wanted: tuple = ()  # GameRequest and ImagesRequest, most wanted first
+        self._results: dict = {}  # request -> Prepared, PrepareFailed or ImagesReady
         self._stopping = False
         self.startup_error: str | None = None  # torch or the test digits could not be loaded
         self.ready = threading.Event()  # set once torch and the digits are loaded
@@ -39,14 +42,16 @@ class Preparer:
         self._thread.start()
         return self
 
-    def want(self, request: GameRequest | None) -> None:
+    def want(self, *requests) -> None:
+        """What is worth preparing now, most wanted first (None entries are ignored)."""
+        wanted = tuple(request for request in requests if request is not None)
         with self._condition:
-            if request != self._wanted:
-                self._wanted = request
+            if wanted != self._wanted:
+                self._wanted = wanted
                 self._condition.notify()
 
-    def take(self, request: GameRequest | None):
-        """The Prepared / PrepareFailed event for `request`, or None while it is not done."""
+    def take(self, request):
+        """The finished event for `request` (Prepared, PrepareFailed, ImagesReady), or None while it is not done."""
         if request is None:
             return None
         with self._condition:
@@ -76,11 +81,11 @@ class Preparer:
         self._notify()
         while True:
             with self._condition:
-                while not self._stopping and (self._wanted is None or self._wanted in self._results):
+                while not self._stopping and self._next() is None:
                     self._condition.wait()
                 if self._stopping:
                     return
-                request = self._wanted
+                request = self._next()
             result = self._prepare(bridge, request)
             with self._condition:
                 self._results[request] = result
@@ -88,11 +93,15 @@ class Preparer:
                     self._results.pop(next(iter(self._results)))
             self._notify()
 
-    def _prepare(self, bridge, request: GameRequest):
+    def _next(self):
+        return next((request for request in self._wanted if request not in self._results), None)
+
+    def _prepare(self, bridge, request: GameRequest | ImagesRequest):
         if bridge is None:
             return PrepareFailed(request, self.startup_error or "the game could not start its model side")
         try:
-            setup: GameSetup = bridge.prepare(request)
+            if isinstance(request, ImagesRequest):
+                return bridge.rebuild(request)
+            return Prepared(bridge.prepare(request))
         except Exception as error:  # CheckpointError, DataError, ValueError: all one line for the player
             return PrepareFailed(request, one_line(error))
-        return Prepared(setup)

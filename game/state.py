@@ -1,141 +1,85 @@
-"""The rules of Real or Fake?: phases, scoring and statistics, in plain Python.
+"""The rules of Real or Fake?: screens, overlays and the game being played, in plain Python.
 
-No pygame and no torch here. The loop turns key presses and clicks into
-`Action`s, the bridge's finished work into `Prepared` / `PrepareFailed`, and
-feeds them to `Game.handle`; `Game.update(dt)` advances the clock that times
-each answer. The view reads a `Game` and draws it. What the game needs done in
-the outside world it leaves for the loop to pick up: `wanted` (the rounds to
-prepare next), `outbox` (finished games to append to the history) and `quit`.
+No pygame and no torch here. Everything that happens reaches the game through
+`Game.handle` (see `game.events`); `Game.update(dt)` advances its clocks. The
+view reads a `Game` and draws it. What the game needs done in the outside
+world it leaves for the loop to pick up: `wanted` and `wanted_images` (for the
+preparer), `outbox` (games to append to the history), `record_wanted` (a past
+game to read back), `cues` (sounds to play, append-only) and `quit`.
 
     title --Enter--> loading --rounds ready--> round --answer--> reveal --Space--> round ... --> summary
-    (measurement mode skips the reveal; Esc anywhere goes back to the title; H shows help over any phase)
+    title --R--> records --Enter--> summary of a past game
+    (measurement mode skips the reveal; Esc mid-game asks before leaving; H shows help over any screen)
+
+An answer counts only once its digit has been on screen for MIN_ANSWER_MS,
+timed from the first frame that showed it (the loop says when, with
+`DigitShown`); earlier presses are ignored and never recorded.
 """
 
-import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 
+from game import records as record_format
+from game.events import (
+    Action,
+    DigitShown,
+    HistoryLoaded,
+    ImagesReady,
+    OpenDigit,
+    Prepared,
+    PrepareFailed,
+    RecordOpened,
+    Saved,
+    Scroll,
+    SelectOpponent,
+    SelectRecord,
+    SelectRounds,
+    StatsReady,
+    WindowClosed,
+)
+from game.rounds import (  # noqa: F401  (re-exported: the rest of the game imports its data types from here)
+    MIN_ANSWER_MS,
+    Answer,
+    GameRequest,
+    GameSetup,
+    ImagesRequest,
+    Opponent,
+    PlayedGame,
+    Round,
+    judge_title,
+)
+from game.scoring import Score, best_key, best_scores
+from game.scoring import score as score_of
+
 ROUND_CHOICES = (10, 20, 50)  # the title's choices; --rounds takes any even number up to MAX_ROUNDS
-MAX_ROUNDS = 100  # beyond this the summary's review grid has no room for the digits
-HISTORY_VERSION = 1
+MAX_ROUNDS = record_format.MAX_ROUNDS  # beyond this the summary's review grid has no room for the digits
+FLASH_SECONDS = 0.35  # the reveal's flash of blue or orange around the digit
+BAR_SECONDS = 0.5  # the summary's bars grow in
+RECORDS_PAGE = 10  # Page Up / Down in the Records list
 
 
-class Phase(Enum):
+class Screen(Enum):
+    """What fills the window; an `Overlay` may cover it."""
+
     TITLE = "title"
     LOADING = "loading"  # waiting for the bridge to hand over the rounds
     ROUND = "round"
     REVEAL = "reveal"
-    SUMMARY = "summary"
+    SUMMARY = "summary"  # of the game just played, or of a past one reopened from the Records
+    RECORDS = "records"
+    FAILED = "failed"  # the checkpoint named on the command line cannot be played
+
+
+class Overlay(Enum):
+    """Drawn over a screen; while one is up, keys and clicks go to it, and the answer clock stops."""
+
     HELP = "help"
-    FAILED = "failed"  # the checkpoint named on the command line cannot be played; any key quits
-
-
-class Action(Enum):
-    START = "start"
-    REAL = "real"
-    FAKE = "fake"
-    CONTINUE = "continue"
-    BACK = "back"
-    HELP = "help"
-    QUIT = "quit"
-    TOGGLE_MEASUREMENT = "toggle_measurement"
-    PREVIOUS_OPPONENT = "previous_opponent"
-    NEXT_OPPONENT = "next_opponent"
-    FEWER_ROUNDS = "fewer_rounds"
-    MORE_ROUNDS = "more_rounds"
-
-
-@dataclass(frozen=True)
-class SelectOpponent:
-    """A click on one opponent of the title list."""
-
-    index: int
-
-
-@dataclass(frozen=True)
-class SelectRounds:
-    """A click on one of the round counts."""
-
-    rounds: int
-
-
-@dataclass(frozen=True)
-class Opponent:
-    path: str  # the checkpoint file, as the player would type it
-    name: str  # file stem, the key of best scores ("easy", "20250101-120000")
-    difficulty: str = ""  # "easy" / "medium" / "hard" for the shipped ones, "" for the player's own
-    epoch: int | None = None  # training epoch the checkpoint was taken at, when known
-    fid: float | None = None  # the trainer's quick FID at that epoch, when known
-
-    @property
-    def title(self) -> str:
-        return self.difficulty.capitalize() if self.difficulty else self.name
-
-    @property
-    def details(self) -> str:
-        parts = []
-        if self.epoch is not None:
-            parts.append(f"epoch {self.epoch}")
-        if self.fid is not None:
-            parts.append(f"FID {self.fid:.1f}")
-        parts.append("shipped" if self.difficulty else "your own")
-        return " · ".join(parts)
-
-
-@dataclass(frozen=True)
-class GameRequest:
-    """What the bridge must prepare: same request, same digits in the same order."""
-
-    checkpoint: str
-    rounds: int
-    seed: int
-
-
-@dataclass(frozen=True)
-class Round:
-    image: object  # (28, 28) uint8 array, exactly what is drawn and what D scored
-    is_real: bool
-    d_prob_real: float  # sigmoid of D's logit on `image`
-    index: int  # MNIST test-set index of a real digit, or the noise seed of a fake one
-    label: int | None = None  # the digit a real one shows; None for a fake
-
-    @property
-    def d_says_real(self) -> bool:
-        return self.d_prob_real >= 0.5
-
-    @property
-    def d_correct(self) -> bool:
-        return self.d_says_real == self.is_real
-
-
-@dataclass(frozen=True)
-class GameSetup:
-    """The bridge's answer to a `GameRequest`."""
-
-    request: GameRequest
-    rounds: tuple[Round, ...]
-    opponent: str  # checkpoint stem
-    checkpoint_sha256: str = ""  # of the file played, so a record names the exact weights
-    epoch: int | None = None
-
-
-@dataclass(frozen=True)
-class Prepared:
-    setup: GameSetup
-
-
-@dataclass(frozen=True)
-class PrepareFailed:
-    request: GameRequest
-    message: str  # one line
-
-
-@dataclass(frozen=True)
-class Answer:
-    answer_real: bool
-    ms: int  # from the digit appearing to the answer, help screens excluded
+    LEAVE = "leave"  # "leave this game?" after Esc mid-game
+    QUIT = "quit"  # "quit the game?" after Q mid-game
+    DIGIT = "digit"  # one digit of a summary, enlarged
+    NOTICES = "notices"  # every warning, in full
 
 
 @dataclass
@@ -143,92 +87,9 @@ class Settings:
     rounds: int = 10  # digits per game, half real and half fake
     measurement: bool = False  # hide the per-round reveal (and the running score) until the summary
     seed: int | None = None  # fixed seed for every game; None draws a fresh one per game
-    fixed_checkpoint: str | None = None  # --weights: play this one, no pick, failure is fatal
-
-
-# ----------------------------------------------------------------------------- statistics
-
-
-def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval for a proportion; sane at 0/n and n/n, unlike the normal one."""
-    if trials <= 0:
-        return 0.0, 1.0
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-@dataclass(frozen=True)
-class Score:
-    """Everything the summary shows, from the rounds played and the answers given."""
-
-    answered: int
-    player_correct: int
-    d_correct: int
-    fakes: int
-    fakes_called_real: int
-    reals: int
-    reals_called_fake: int
-
-    @property
-    def player_accuracy(self) -> float:
-        return self.player_correct / self.answered if self.answered else 0.0
-
-    @property
-    def d_accuracy(self) -> float:
-        return self.d_correct / self.answered if self.answered else 0.0
-
-    @property
-    def fake_error(self) -> float:
-        return self.fakes_called_real / self.fakes if self.fakes else 0.0
-
-    @property
-    def real_error(self) -> float:
-        return self.reals_called_fake / self.reals if self.reals else 0.0
-
-    @property
-    def hype_infinity(self) -> float:
-        """HYPE∞: the mean of the two error rates; 50% means people cannot tell the generator's digits from real."""
-        return (self.fake_error + self.real_error) / 2
-
-    @property
-    def player_interval(self) -> tuple[float, float]:
-        return wilson_interval(self.player_correct, self.answered)
-
-
-def score(rounds, answers) -> Score:
-    played = list(zip(rounds, answers))
-    return Score(
-        answered=len(played),
-        player_correct=sum(answer.answer_real == round_.is_real for round_, answer in played),
-        d_correct=sum(round_.d_correct for round_, _ in played),
-        fakes=sum(not round_.is_real for round_, _ in played),
-        fakes_called_real=sum(not round_.is_real and answer.answer_real for round_, answer in played),
-        reals=sum(round_.is_real for round_, _ in played),
-        reals_called_fake=sum(round_.is_real and not answer.answer_real for round_, answer in played),
-    )
-
-
-def best_key(opponent: str, rounds: int) -> str:
-    return f"{opponent}/{rounds}"
-
-
-def best_scores(records) -> dict[str, int]:
-    """Best `player_correct` per opponent and game length, from history records."""
-    best: dict[str, int] = {}
-    for record in records:
-        try:
-            key = best_key(str(record["opponent"]), int(record["n_rounds"]))
-            correct = int(record["player_correct"])
-        except (KeyError, TypeError, ValueError):
-            continue  # an older or hand-edited record: no best score from it, but no crash either
-        best[key] = max(best.get(key, -1), correct)
-    return best
-
-
-# ----------------------------------------------------------------------------- the game
+    fixed_checkpoint: str | None = None  # --weights: play this one, no pick
+    muted: bool = False  # no sound; remembered between games and runs
+    detector: bool = False  # a critic trained afresh on the generator's fakes answers instead of the GAN's D
 
 
 @dataclass
@@ -240,9 +101,9 @@ class Game:
     rng: random.Random = field(default_factory=random.Random)
 
     def __post_init__(self):
-        self.phase = Phase.TITLE
+        self.screen = Screen.TITLE
+        self.overlay: Overlay | None = None
         self.custom_rounds = self.settings.rounds if self.settings.rounds not in ROUND_CHOICES else None
-        self.help_from: Phase | None = None  # the phase the help screen covers
         self.selected = 0  # index into opponents
         self.next_seed = self._draw_seed()
         self.prepared: GameSetup | None = None  # rounds ready for the title's current choice
@@ -250,16 +111,35 @@ class Game:
         self.setup: GameSetup | None = None  # the game being played
         self.answers: list[Answer] = []
         self.current = 0  # index of the round on screen
+        self.shown = False  # whether a frame has shown the current digit yet
         self.round_ms = 0.0  # time the current digit has been on screen
         self.loading_seconds = 0.0
+        self.screen_seconds = 0.0  # time since the screen changed, for the reveal's flash and the summary's bars
         self.previous_best: int | None = None  # best before this game, for the summary
+        self.played: PlayedGame | None = None  # what the summary shows: the game just played, or a reopened one
+        self.reopened = False  # the summary is of a past game from the Records
+        self.images_problem = ""  # why a reopened game's digits could not all be redrawn
+        self.digit = 0  # the summary digit shown enlarged
+        self.records: list = []  # GameSummary of every past game, oldest first
+        self.records_loaded = False
+        self.record_cursor = 0  # index into records of the highlighted past game
+        self.record_wanted = None  # the GameSummary of a past game being read back
+        self.record_problem = ""  # why the last past game asked for could not be read back
+        self.stats: tuple = ()  # OpponentStats over finished measurement games
         self.outbox: list[dict] = []  # finished-game records for the loop to append to the history
+        self.save_notice: str | None = None  # why the last finished game could not be saved, for its summary
+        self.cues: list[str] = []  # sounds asked for, append-only: "answer", "right", "wrong", "end"
         self.quit = False
         self.exit_code = 0
         if self.settings.fixed_checkpoint:
             self._start()
 
     # --- what the outside world reads
+
+    @property
+    def focus(self) -> Screen | Overlay:
+        """What keys and clicks go to: the overlay when one is up, else the screen."""
+        return self.overlay or self.screen
 
     @property
     def opponent(self) -> Opponent | None:
@@ -271,13 +151,24 @@ class Game:
         return tuple(sorted(set(ROUND_CHOICES) | {self.custom_rounds})) if self.custom_rounds else ROUND_CHOICES
 
     @property
+    def checkpoint(self) -> str | None:
+        """The checkpoint a game would be played against now."""
+        return self.settings.fixed_checkpoint or (self.opponent.path if self.opponent else None)
+
+    @property
     def wanted(self) -> GameRequest | None:
         """The rounds worth preparing now: the title's current choice, or the game being started."""
-        choosing = (Phase.TITLE, Phase.LOADING, Phase.SUMMARY)  # the summary's Enter plays again at once
-        if self.phase in choosing or (self.phase == Phase.HELP and self.help_from in choosing):
-            checkpoint = self.settings.fixed_checkpoint or (self.opponent.path if self.opponent else None)
+        if self.screen in (Screen.TITLE, Screen.LOADING, Screen.SUMMARY, Screen.RECORDS):
+            checkpoint = self.checkpoint
             if checkpoint and checkpoint not in self.failures:
-                return GameRequest(checkpoint, self.settings.rounds, self.next_seed)
+                return GameRequest(checkpoint, self.settings.rounds, self.next_seed, self.settings.detector)
+        return None
+
+    @property
+    def wanted_images(self) -> ImagesRequest | None:
+        """The digits of the reopened game on screen, while they are missing."""
+        if self.screen == Screen.SUMMARY and self.reopened and self.played.images_missing and not self.images_problem:
+            return self.played.images_request()
         return None
 
     @property
@@ -294,8 +185,23 @@ class Game:
         return self.rounds[self.current] if self.current < len(self.rounds) else None
 
     @property
+    def answer(self) -> Answer | None:
+        """The answer to the digit on screen, once given (what the reveal shows)."""
+        return self.answers[self.current] if self.current < len(self.answers) else None
+
+    @property
     def score(self) -> Score:
-        return score(self.rounds, self.answers)
+        """Of the game in play, or of the one the summary shows."""
+        if self.screen == Screen.SUMMARY and self.played is not None:
+            return self.played.score
+        return score_of(self.rounds, self.answers)
+
+    @property
+    def judge(self) -> str:
+        """Who judges beside the player in the game on screen: "D", or "Detector" in detector mode."""
+        if self.screen == Screen.SUMMARY and self.played is not None:
+            return judge_title(self.played.judge)
+        return judge_title(self.setup.judge if self.setup else "critic" if self.settings.detector else "D")
 
     @property
     def show_running_score(self) -> bool:
@@ -303,67 +209,134 @@ class Game:
 
     @property
     def is_personal_best(self) -> bool:
-        return self.previous_best is None or self.score.player_correct > self.previous_best
+        """A better score than an earlier finished game of the same kind; a first game is no record."""
+        return self.previous_best is not None and self.score.player_correct > self.previous_best
 
-    def best_for(self, opponent: str, rounds: int) -> int | None:
-        return self.best.get(best_key(opponent, rounds))
+    @property
+    def failure(self) -> str | None:
+        """Why the chosen (or named) checkpoint cannot be played, when it cannot."""
+        return self.failures.get(self.checkpoint) if self.checkpoint else None
+
+    @property
+    def playable(self) -> list[int]:
+        """Indices of the opponents not known to fail: what "choose another" can offer."""
+        return [i for i, opponent in enumerate(self.opponents) if opponent.path not in self.failures]
+
+    @property
+    def awaiting_first_frame(self) -> bool:
+        """A digit is up for an answer but no frame has shown it yet."""
+        return self.screen == Screen.ROUND and self.overlay is None and not self.shown
+
+    @property
+    def answer_open(self) -> bool:
+        """Whether an answer to the digit on screen would count now."""
+        return self.screen == Screen.ROUND and self.shown and self.round_ms >= MIN_ANSWER_MS
+
+    @property
+    def animating(self) -> bool:
+        """Something on screen moves by itself, so the loop should draw frames without waiting for input."""
+        if self.overlay is not None:
+            return False
+        flashing = self.screen == Screen.REVEAL and self.screen_seconds < FLASH_SECONDS
+        growing = self.screen == Screen.SUMMARY and self.screen_seconds < BAR_SECONDS
+        return self.screen == Screen.LOADING or flashing or growing
+
+    @property
+    def in_game(self) -> bool:
+        return self.screen in (Screen.ROUND, Screen.REVEAL)
+
+    def best_for(self, opponent_name: str, rounds: int, measurement: bool | None = None) -> int | None:
+        measurement = self.settings.measurement if measurement is None else measurement
+        return self.best.get(best_key(opponent_name, rounds, measurement))
 
     # --- input
 
     def handle(self, event) -> None:
-        if event == Action.QUIT:
-            self.quit = True
-            return
-        if isinstance(event, Prepared):
-            self._on_prepared(event.setup)
-            return
-        if isinstance(event, PrepareFailed):
-            self._on_failed(event)
-            return
-        if self.phase == Phase.FAILED:
-            if isinstance(event, Action):
-                self.quit = True  # nothing else to do: the named checkpoint cannot be played
-            return
-        if event == Action.HELP:
-            if self.phase == Phase.HELP:
-                self._close_help()
-            else:
-                self.phase, self.help_from = Phase.HELP, self.phase
-            return
-        handler = {
-            Phase.TITLE: self._on_title,
-            Phase.LOADING: self._on_loading,
-            Phase.ROUND: self._on_round,
-            Phase.REVEAL: self._on_reveal,
-            Phase.SUMMARY: self._on_summary,
-            Phase.HELP: self._on_help,
-        }[self.phase]
-        handler(event)
+        news = {
+            Prepared: lambda: self._on_prepared(event.setup),
+            PrepareFailed: lambda: self._on_failed(event),
+            ImagesReady: lambda: self._on_images(event),
+            Saved: lambda: self._on_saved(event),
+            HistoryLoaded: lambda: self._on_history(event),
+            RecordOpened: lambda: self._on_record_opened(event),
+            StatsReady: lambda: self._on_stats(event),
+            DigitShown: self._on_digit_shown,
+            WindowClosed: self._on_window_closed,
+        }
+        if type(event) in news:
+            news[type(event)]()
+        elif event == Action.TOGGLE_SOUND:
+            self.settings.muted = not self.settings.muted
+        elif event == Action.HELP and self.overlay == Overlay.HELP:
+            self._close_overlay()
+        elif event == Action.HELP and self.overlay is None:
+            self.overlay = Overlay.HELP
+        elif self.overlay is not None:
+            self._on_overlay(event)
+        elif event == Action.QUIT and self.in_game and self.answers:
+            self.overlay = Overlay.QUIT
+        elif event == Action.QUIT:
+            self._quit()
+        else:
+            self._on_screen(event)
+
+    def _on_screen(self, event) -> None:
+        {
+            Screen.TITLE: self._on_title,
+            Screen.LOADING: self._on_loading,
+            Screen.ROUND: self._on_round,
+            Screen.REVEAL: self._on_reveal,
+            Screen.SUMMARY: self._on_summary,
+            Screen.RECORDS: self._on_records,
+            Screen.FAILED: self._on_failed_screen,
+        }[self.screen](event)
+
+    def _on_overlay(self, event) -> None:
+        if self.overlay in (Overlay.LEAVE, Overlay.QUIT):
+            if event in (Action.CONFIRM, Action.QUIT):
+                quitting = self.overlay == Overlay.QUIT or event == Action.QUIT
+                self._leave_game()
+                self.quit = quitting
+            elif event in (Action.BACK, Action.CONTINUE):
+                self._close_overlay()
+        elif self.overlay == Overlay.DIGIT and event in (Action.PREVIOUS, Action.NEXT):
+            step = -1 if event == Action.PREVIOUS else 1
+            self.digit = (self.digit + step) % len(self.played.rounds)
+        elif event in (Action.BACK, Action.CONTINUE, Action.START, Action.CONFIRM) or isinstance(event, OpenDigit):
+            self._close_overlay()
+        elif event == Action.QUIT and self.in_game and self.answers:
+            self.overlay = Overlay.QUIT  # from the help over a game: ask, as without it
+        elif event == Action.QUIT:
+            self._quit()
+
+    def _close_overlay(self) -> None:
+        self.overlay = None
+        if self.screen == Screen.LOADING:  # the rounds may have come, or failed, while it was up
+            if self.wanted is None:
+                self._to_title()
+            elif self.prepared is not None and self.prepared.request == self.wanted:
+                self._begin(self.prepared)
 
     def update(self, dt: float) -> None:
-        """Advance the clock by `dt` seconds; only a digit waiting for an answer is timed."""
-        if self.phase == Phase.ROUND:
+        """Advance the clocks by `dt` seconds; a digit is timed only once shown, and never under an overlay."""
+        if self.overlay is not None:
+            return
+        self.screen_seconds += dt
+        if self.screen == Screen.ROUND and self.shown:
             self.round_ms += dt * 1000.0
-        elif self.phase == Phase.LOADING:
+        elif self.screen == Screen.LOADING:
             self.loading_seconds += dt
 
-    # --- phases
+    # --- screens
 
     def _on_title(self, event) -> None:
+        choosing = not self.settings.fixed_checkpoint and self.opponents
         if event == Action.START:
             self._start()
-        elif (
-            event in (Action.PREVIOUS_OPPONENT, Action.NEXT_OPPONENT)
-            and self.opponents
-            and not self.settings.fixed_checkpoint
-        ):
+        elif event in (Action.PREVIOUS_OPPONENT, Action.NEXT_OPPONENT) and choosing:
             step = -1 if event == Action.PREVIOUS_OPPONENT else 1
             self.selected = (self.selected + step) % len(self.opponents)
-        elif (
-            isinstance(event, SelectOpponent)
-            and 0 <= event.index < len(self.opponents)
-            and not self.settings.fixed_checkpoint
-        ):
+        elif isinstance(event, SelectOpponent) and choosing and 0 <= event.index < len(self.opponents):
             self.selected = event.index
         elif event in (Action.FEWER_ROUNDS, Action.MORE_ROUNDS):
             choices = self.round_choices
@@ -374,6 +347,13 @@ class Game:
             self.settings.rounds = event.rounds
         elif event == Action.TOGGLE_MEASUREMENT:
             self.settings.measurement = not self.settings.measurement
+        elif event == Action.TOGGLE_DETECTOR:
+            self.settings.detector = not self.settings.detector
+        elif event == Action.RECORDS:
+            self._show(Screen.RECORDS)
+            self.record_cursor = max(0, len(self.records) - 1)  # the newest game, at the top
+        elif event == Action.NOTICES and self.notices:
+            self.overlay = Overlay.NOTICES
 
     def _on_loading(self, event) -> None:
         if event == Action.BACK:
@@ -381,11 +361,18 @@ class Game:
 
     def _on_round(self, event) -> None:
         if event in (Action.REAL, Action.FAKE):
+            if not self.answer_open:
+                return  # before the digit has been seen long enough to judge: a reflex, not an answer
             self.answers.append(Answer(answer_real=event == Action.REAL, ms=int(round(self.round_ms))))
             if self.settings.measurement:
+                self.cues.append("answer")
                 self._next_round()
             else:
-                self.phase = Phase.REVEAL
+                right = self.answers[-1].answer_real == self.round.is_real
+                self.cues.append("right" if right else "wrong")
+                self._show(Screen.REVEAL)
+        elif event == Action.BACK and self.answers:
+            self.overlay = Overlay.LEAVE
         elif event == Action.BACK:
             self._to_title()
 
@@ -393,28 +380,118 @@ class Game:
         if event == Action.CONTINUE:
             self._next_round()
         elif event == Action.BACK:
-            self._to_title()
+            self.overlay = Overlay.LEAVE
 
     def _on_summary(self, event) -> None:
-        if event == Action.START:  # play again, same opponent and length, fresh digits
+        if isinstance(event, OpenDigit) and 0 <= event.index < len(self.played.rounds):
+            self.digit, self.overlay = event.index, Overlay.DIGIT
+        elif self.reopened:
+            if event in (Action.BACK, Action.CONTINUE):
+                self._show(Screen.RECORDS)
+        elif event == Action.START:  # play again, same opponent and length, fresh digits
             self._to_title()
             self._start()
         elif event in (Action.BACK, Action.CONTINUE):
             self._to_title()
 
-    def _on_help(self, event) -> None:
-        if event in (Action.BACK, Action.CONTINUE, Action.START):
-            self._close_help()
+    def _on_records(self, event) -> None:
+        newest = len(self.records) - 1
+        moves = {Action.PREVIOUS: 1, Action.NEXT: -1, Action.PAGE_UP: RECORDS_PAGE, Action.PAGE_DOWN: -RECORDS_PAGE}
+        if event in moves or isinstance(event, Scroll):
+            step = event.steps if isinstance(event, Scroll) else moves[event]  # the list shows newest first
+            self.record_cursor = max(0, min(newest, self.record_cursor + step))
+        elif isinstance(event, SelectRecord) and 0 <= event.index <= newest:
+            self.record_cursor = event.index
+            self.record_wanted = self.records[event.index]
+        elif event in (Action.START, Action.CONTINUE) and self.records:
+            self.record_wanted = self.records[self.record_cursor]
+        elif event == Action.BACK:
+            self._to_title()
 
-    def _close_help(self) -> None:
-        self.phase, self.help_from = self.help_from, None
-        if self.phase == Phase.LOADING:  # the rounds may have come, or failed, while the help was up
-            if self.wanted is None:
-                self._to_title()
-            elif self.prepared is not None and self.prepared.request == self.wanted:
-                self._begin(self.prepared)
+    def _on_failed_screen(self, event) -> None:
+        if event == Action.START and self.playable:  # choose another opponent from weights/
+            self.selected = self.playable[0]
+            self.settings.fixed_checkpoint = None
+            self.exit_code = 0
+            self._to_title()
+        elif isinstance(event, Action):
+            self._quit()  # nothing else to do: the named checkpoint cannot be played
+
+    # --- news from the outside world
+
+    def _on_prepared(self, setup: GameSetup) -> None:
+        self.failures.pop(setup.request.checkpoint, None)
+        if setup.request != self.wanted:
+            return  # prepared for a choice the player has since changed
+        self.prepared = setup
+        if self.screen == Screen.LOADING and self.overlay is None:
+            self._begin(setup)
+
+    def _on_failed(self, event: PrepareFailed) -> None:
+        if isinstance(event.request, ImagesRequest):
+            self._on_images(ImagesReady(event.request, (), event.message))
+            return
+        self.failures[event.request.checkpoint] = event.message
+        if self.settings.fixed_checkpoint and event.request.checkpoint == self.settings.fixed_checkpoint:
+            self._show(Screen.FAILED)
+            self.overlay, self.exit_code = None, 1
+        elif self.screen == Screen.LOADING and self.overlay is None:
+            self._to_title()
+
+    def _on_images(self, event: ImagesReady) -> None:
+        if self.reopened and self.played is not None and event.request == self.played.images_request():
+            if event.images:
+                self.played = self.played.with_images(event.images)
+            self.images_problem = event.message or ("" if event.images else "the digits could not be redrawn")
+
+    def _on_saved(self, event: Saved) -> None:
+        if event.record in self.outbox:
+            self.outbox.remove(event.record)
+        if event.summary is not None and self.records_loaded:
+            self.records.append(event.summary)
+        self.notices.extend(event.notices)
+        if event.notices:
+            self.save_notice = event.notices[-1]
+
+    def _on_history(self, event: HistoryLoaded) -> None:
+        self.records = list(event.records)
+        self.records_loaded = True
+        self.record_cursor = max(0, len(self.records) - 1)
+        for key, correct in best_scores(self.records).items():
+            self.best[key] = max(self.best.get(key, -1), correct)
+        self.notices.extend(event.notices)
+
+    def _on_record_opened(self, event: RecordOpened) -> None:
+        if event.summary is not self.record_wanted or self.screen != Screen.RECORDS:
+            return  # the player has moved on
+        self.record_wanted = None
+        if event.played is None:
+            self.record_problem = event.message
+            return
+        self.record_problem = ""
+        self.played, self.reopened, self.images_problem = event.played, True, ""
+        self.previous_best = None
+        self._show(Screen.SUMMARY)
+
+    def _on_stats(self, event: StatsReady) -> None:
+        self.stats = event.stats
+
+    def _on_digit_shown(self) -> None:
+        if self.awaiting_first_frame:
+            self.shown, self.round_ms = True, 0.0
+
+    def _on_window_closed(self) -> None:
+        if self.in_game and self.answers:
+            self._leave_game()
+        self._quit()
 
     # --- transitions
+
+    def _show(self, screen: Screen) -> None:
+        self.screen, self.screen_seconds = screen, 0.0
+
+    def _quit(self) -> None:
+        self.quit = True
 
     def _draw_seed(self) -> int:
         return self.settings.seed if self.settings.seed is not None else self.rng.randrange(2**31)
@@ -423,87 +500,69 @@ class Game:
         request = self.wanted
         if request is None:
             return  # no opponent, or it cannot be loaded: the title says why
-        self.phase = Phase.LOADING
+        self._show(Screen.LOADING)
         self.loading_seconds = 0.0
         if self.prepared is not None and self.prepared.request == request:
             self._begin(self.prepared)
-
-    def _on_prepared(self, setup: GameSetup) -> None:
-        self.failures.pop(setup.request.checkpoint, None)
-        if setup.request != self.wanted:
-            return  # prepared for a choice the player has since changed
-        self.prepared = setup
-        if self.phase == Phase.LOADING:
-            self._begin(setup)
-
-    def _on_failed(self, event: PrepareFailed) -> None:
-        self.failures[event.request.checkpoint] = event.message
-        if self.settings.fixed_checkpoint and event.request.checkpoint == self.settings.fixed_checkpoint:
-            self.phase, self.help_from = Phase.FAILED, None
-            self.exit_code = 1
-        elif self.phase == Phase.LOADING:
-            self._to_title()
 
     def _begin(self, setup: GameSetup) -> None:
         self.setup = setup
         self.prepared = None
         self.answers = []
         self.current = 0
-        self.round_ms = 0.0
-        self.previous_best = self.best_for(setup.opponent, len(setup.rounds))
+        self.save_notice = None
+        self.previous_best = self.best_for(setup.opponent_name, len(setup.rounds))
         self.next_seed = self._draw_seed()  # these digits are spent; the next game gets fresh ones
-        self.phase = Phase.ROUND
+        self._to_round()
+
+    def _to_round(self) -> None:
+        self._show(Screen.ROUND)
+        self.shown, self.round_ms = False, 0.0
 
     def _next_round(self) -> None:
         self.current += 1
-        self.round_ms = 0.0
         if self.current >= len(self.rounds):
             self._finish()
         else:
-            self.phase = Phase.ROUND
+            self._to_round()
+
+    def playing(self, finished: bool = True, now: datetime | None = None) -> PlayedGame:
+        """The game in play as a `PlayedGame`."""
+        setup = self.setup
+        return PlayedGame(
+            rounds=setup.rounds[: len(self.answers)] if not finished else setup.rounds,
+            answers=tuple(self.answers),
+            n_rounds=len(setup.rounds),
+            opponent_name=setup.opponent_name,
+            checkpoint=setup.request.checkpoint,
+            checkpoint_sha256=setup.checkpoint_sha256,
+            seed=setup.request.seed,
+            measurement=self.settings.measurement,
+            finished=finished,
+            time=(now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+            epoch=setup.epoch,
+            judge=setup.judge,
+        )
 
     def _finish(self) -> None:
-        self.phase = Phase.SUMMARY
-        result = self.score
-        key = best_key(self.setup.opponent, len(self.rounds))
-        self.best[key] = max(self.best.get(key, -1), result.player_correct)
-        self.outbox.append(self.record())
+        self.played, self.reopened = self.playing(), False
+        self._show(Screen.SUMMARY)
+        key = best_key(self.setup.opponent_name, len(self.rounds), self.settings.measurement)
+        self.best[key] = max(self.best.get(key, -1), self.played.score.player_correct)
+        self.outbox.append(record_format.record_of(self.played))
+        self.cues.append("end")
+
+    def _leave_game(self) -> None:
+        """Out of a game before its end: what was answered is saved, marked unfinished."""
+        if self.answers:
+            self.outbox.append(record_format.record_of(self.playing(finished=False)))
+        self._to_title()
 
     def _to_title(self) -> None:
-        self.phase = Phase.TITLE
-        self.help_from = None
+        self._show(Screen.TITLE)
+        self.overlay = None
+        self.record_wanted = None
         self.setup = None
         self.answers = []
         self.current = 0
-
-    # --- the record a finished game leaves
-
-    def record(self, now: datetime | None = None) -> dict:
-        setup, result = self.setup, self.score
-        now = now or datetime.now(timezone.utc)
-        return {
-            "version": HISTORY_VERSION,
-            "time": now.isoformat(timespec="seconds"),
-            "checkpoint": setup.request.checkpoint,
-            "opponent": setup.opponent,
-            "checkpoint_sha256": setup.checkpoint_sha256,
-            "epoch": setup.epoch,
-            "seed": setup.request.seed,
-            "mode": "measurement" if self.settings.measurement else "feedback",
-            "n_rounds": len(setup.rounds),
-            "player_correct": result.player_correct,
-            "d_correct": result.d_correct,
-            "fakes_called_real": result.fakes_called_real,
-            "reals_called_fake": result.reals_called_fake,
-            "hype_infinity": round(result.hype_infinity, 4),
-            "rounds": [
-                {
-                    "is_real": round_.is_real,
-                    "answer_real": answer.answer_real,
-                    "d_prob_real": round(float(round_.d_prob_real), 6),
-                    "ms": answer.ms,
-                    "index": int(round_.index),
-                }
-                for round_, answer in zip(setup.rounds, self.answers)
-            ],
-        }
+        self.reopened = False

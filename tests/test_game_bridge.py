@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from game.bridge import ASSETS, Bridge, load_test_digits
+from game.bridge import Bridge
+from game.digits import ASSETS, load_test_digits
+from game.events import Prepared, PrepareFailed
 from game.opponents import find_opponents, peek
 from game.preparer import Preparer
-from game.state import GameRequest, Prepared, PrepareFailed
+from game.state import GameRequest
 from gan.checkpoint import CheckpointError, game_checkpoint, save_checkpoint
 from gan.data import MNIST_MD5
 from gan.models import ModelConfig, build_models, from_uint8
@@ -68,7 +70,7 @@ def test_a_game_is_half_real_half_fake_with_no_repeats(bridge, checkpoint, digit
     reals = [r for r in setup.rounds if r.is_real]
     fakes = [r for r in setup.rounds if not r.is_real]
     assert len(reals) == len(fakes) == rounds // 2
-    assert len({r.index for r in reals}) == len(reals) and len({r.index for r in fakes}) == len(fakes)
+    assert len({r.test_index for r in reals}) == len(reals) and len({r.noise_seed for r in fakes}) == len(fakes)
     assert len({r.image.tobytes() for r in setup.rounds}) == rounds  # no digit shown twice
     images, labels = digits
     for round_ in setup.rounds:
@@ -76,10 +78,10 @@ def test_a_game_is_half_real_half_fake_with_no_repeats(bridge, checkpoint, digit
         assert not round_.image.flags.writeable  # what D scored cannot change before it is drawn
         assert 0.0 <= round_.d_prob_real <= 1.0
         if round_.is_real:
-            assert np.array_equal(round_.image, images[round_.index]) and round_.label == labels[round_.index]
+            assert np.array_equal(round_.image, images[round_.test_index]) and round_.label == labels[round_.test_index]
         else:
-            assert round_.label is None and 0 <= round_.index < 2**31
-    assert setup.opponent == "easy" and setup.epoch == 4
+            assert round_.label is None and 0 <= round_.noise_seed < 2**31
+    assert setup.opponent_name == "easy" and setup.epoch == 4
     assert setup.checkpoint_sha256 == hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest()
 
 
@@ -87,9 +89,9 @@ def test_same_seed_same_digits_in_the_same_order(bridge, checkpoint):
     first = bridge.prepare(GameRequest(checkpoint, 20, seed=7))
     again = Bridge((bridge.images, bridge.labels)).prepare(GameRequest(checkpoint, 20, seed=7))  # a fresh load too
     other = bridge.prepare(GameRequest(checkpoint, 20, seed=8))
-    key = lambda setup: [(r.is_real, r.index, r.image.tobytes(), r.d_prob_real) for r in setup.rounds]  # noqa: E731
+    key = lambda setup: [(r.is_real, r.source, r.image.tobytes(), r.d_prob_real) for r in setup.rounds]  # noqa: E731
     assert key(first) == key(again)
-    assert [r.index for r in first.rounds] != [r.index for r in other.rounds]
+    assert [r.source for r in first.rounds] != [r.source for r in other.rounds]
     assert [r.is_real for r in first.rounds] != [True] * 10 + [False] * 10  # shuffled, not reals first
 
 
@@ -102,7 +104,7 @@ def test_d_probability_is_computed_on_exactly_the_shown_image(bridge, checkpoint
     assert [r.d_prob_real for r in setup.rounds] == pytest.approx(expected.tolist(), abs=1e-6)
     for round_ in setup.rounds:  # a fake is its noise seed through G, rounded to uint8 like a PNG
         if not round_.is_real:
-            regenerated = generate_from_seeds(generator, [round_.index])[0]
+            regenerated = generate_from_seeds(generator, [round_.noise_seed])[0]
             assert np.array_equal(regenerated, round_.image)
 
 
@@ -175,3 +177,36 @@ def test_shipped_checkpoints_make_good_games(bridge, path):
     setup = bridge.prepare(GameRequest(path, 50, seed=0))
     assert sum(r.is_real for r in setup.rounds) == 25
     assert len({r.image.tobytes() for r in setup.rounds}) == 50
+
+
+def test_detector_mode_judges_with_a_fresh_critic_on_digits_it_never_saw(bridge, checkpoint, monkeypatch):
+    import game.bridge
+
+    monkeypatch.setattr(game.bridge, "CRITIC_EXAMPLES", 1000)  # the mechanics, quickly; a random G is easy to catch
+    monkeypatch.setattr(game.bridge, "CRITIC_EPOCHS", 3)
+    setup = bridge.prepare(GameRequest(checkpoint, 20, seed=5, detector=True))
+    assert setup.judge == "critic"
+    half = len(bridge.images) // 2  # the critic learned from the other half of the test split
+    assert all(r.test_index < half for r in setup.rounds if r.is_real)
+    assert all(r.noise_seed < 2**30 for r in setup.rounds if not r.is_real)  # and from the other noise seeds
+    assert all(r.d_prob_real is not None for r in setup.rounds)
+    fakes_of = [r.image.tobytes() for r in setup.rounds if not r.is_real]
+    plain = bridge.prepare(GameRequest(checkpoint, 20, seed=5))
+    assert plain.judge == "D" and [r.image.tobytes() for r in plain.rounds if not r.is_real] != fakes_of
+    again = bridge.prepare(GameRequest(checkpoint, 20, seed=5, detector=True))
+    assert [r.d_prob_real for r in again.rounds] == [r.d_prob_real for r in setup.rounds]  # one critic per weights
+    right = sum(r.d_correct for r in setup.rounds)
+    assert right >= 14, f"the critic got {right}/20: a random generator's fakes should be easy to catch"
+
+
+def test_a_past_game_is_redrawn_from_its_record_and_refused_on_changed_weights(bridge, checkpoint, tmp_path):
+    from game.rounds import ImagesRequest
+
+    setup = bridge.prepare(GameRequest(checkpoint, 10, seed=9))
+    sources = tuple((r.is_real, r.source) for r in setup.rounds)
+    redrawn = bridge.rebuild(ImagesRequest(checkpoint, setup.checkpoint_sha256, sources))
+    assert redrawn.message == ""
+    assert [image.tobytes() for image in redrawn.images] == [r.image.tobytes() for r in setup.rounds]
+    changed = bridge.rebuild(ImagesRequest(checkpoint, "0" * 64, sources))
+    assert "has changed" in changed.message
+    assert [image is None for image in changed.images] == [not r.is_real for r in setup.rounds]  # reals still shown

@@ -51,7 +51,7 @@ def test_bad_flags_exit_2_with_one_line(tmp_path, flags, words):
 def test_help_lists_every_flag(tmp_path):
     result = run_game("--help", tmp_path=tmp_path)
     assert result.returncode == 0
-    for flag in ("--weights", "--rounds", "--seed", "--fullscreen", "--no-reveal"):
+    for flag in ("--weights", "--rounds", "--seed", "--fullscreen", "--no-reveal", "--detector"):
         assert flag in result.stdout
 
 
@@ -104,3 +104,23 @@ def test_the_performance_script_reports_every_figure(tmp_path):
     for name in ("answer_to_next_digit", "answer_to_reveal", "continue_to_next_digit"):
         assert figures[name]["n"] >= 3 and figures[name]["max_ms"] > 0
     assert figures["rss_mb"]["first_frame"] < figures["rss_mb"]["ready"] <= figures["rss_mb"]["peak"]
+
+
+def test_no_audio_device_means_silence_not_an_error(tmp_path):
+    code = (
+        "import os; os.environ['SDL_AUDIODRIVER'] = 'no-such-driver'; "
+        "from game.sound import Sounds; s = Sounds(); s.start(); s.play('right'); s.close(); "
+        "print('enabled' if s.enabled else 'silent')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "silent", result.stderr
+    assert "Traceback" not in result.stderr and "ALSA" not in result.stderr
+
+
+def test_sounds_are_synthesized_short_and_within_range():
+    from game.sound import NOTES, synthesize
+
+    for name, notes in NOTES.items():
+        wave = synthesize(notes, 44100)
+        assert 0.04 < len(wave) / 44100 < 0.6, name
+        assert 0.3 < abs(wave).max() <= 1.0 and abs(wave[-10:]).max() < 0.05, name  # fades out: no click at the end

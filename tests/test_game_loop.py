@@ -15,10 +15,12 @@ import pytest  # noqa: E402
 from test_game_bridge import save_tiny_checkpoint  # noqa: E402
 
 from game.__main__ import PlayConfig, build  # noqa: E402
-from game.bridge import Bridge, load_test_digits  # noqa: E402
+from game.bridge import Bridge  # noqa: E402
+from game.digits import load_test_digits  # noqa: E402
 from game.loop import Loop  # noqa: E402
-from game.state import Phase  # noqa: E402
-from game.view import BACKGROUND, MUTED, PANEL, RIGHT, SELECTED, TEXT, WRONG  # noqa: E402
+from game.screens import play, summary, title  # noqa: E402
+from game.screens.widgets import BACKGROUND, MUTED, PANEL, RIGHT, SELECTED, TEXT, WRONG  # noqa: E402
+from game.state import MIN_ANSWER_MS, Overlay, Screen  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +70,16 @@ def press(loop: Loop, key: int) -> None:
     loop.frame()
 
 
+def look() -> None:
+    """A player looks at a digit before answering: presses sooner than MIN_ANSWER_MS are ignored."""
+    time.sleep(MIN_ANSWER_MS / 1000 + 0.02)
+
+
+def answer(loop: Loop, key: int) -> None:
+    look()
+    press(loop, key)
+
+
 def click(loop: Loop, position) -> None:
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=tuple(map(int, position))))
     loop.frame()
@@ -97,25 +109,25 @@ def assert_digit_drawn(loop: Loop, image: np.ndarray, rect: pygame.Rect) -> None
 
 
 def test_title_screen(loop):
-    layout = loop.view.title_layout(loop.game, loop.screen.get_size())
-    assert share(loop, layout["start"], RIGHT) > 0.5  # the Play button lights up once the rounds are ready
-    chosen_index, chosen_row = layout["rows"][0]
+    layout = title.layout(loop.game, loop.screen.get_size())
+    assert share(loop, layout.start, RIGHT) > 0.5  # the Play button lights up once the rounds are ready
+    chosen_index, chosen_row = layout.rows[0]
     assert loop.game.opponents[chosen_index].name == "easy"  # shipped first
     assert share(loop, chosen_row, SELECTED) > 0.01  # the chosen opponent is outlined
-    assert share(loop, layout["rows"][1][1], SELECTED) == 0.0
-    assert [choice for choice, _ in layout["rounds"]] == [4, 10, 20, 50]  # --rounds 4 joins the usual choices
-    four = dict(layout["rounds"])[4]
-    assert share(loop, four, SELECTED) > 0.01 and share(loop, dict(layout["rounds"])[50], SELECTED) == 0.0
+    assert share(loop, layout.rows[1][1], SELECTED) == 0.0
+    assert [choice for choice, _ in layout.rounds] == [4, 10, 20, 50]  # --rounds 4 joins the usual choices
+    four = dict(layout.rounds)[4]
+    assert share(loop, four, SELECTED) > 0.01 and share(loop, dict(layout.rounds)[50], SELECTED) == 0.0
     title_band = pygame.Rect(0, 0, loop.screen.get_width(), int(loop.screen.get_height() * 0.16))
     assert share(loop, title_band, TEXT, 20) > 0.03  # "Real or Fake?" in large letters
 
     press(loop, pygame.K_RIGHT)  # 10 rounds: the outline moves
     assert loop.game.settings.rounds == 10
-    assert share(loop, dict(layout["rounds"])[10], SELECTED) > 0.01 and share(loop, four, SELECTED) == 0.0
+    assert share(loop, dict(layout.rounds)[10], SELECTED) > 0.01 and share(loop, four, SELECTED) == 0.0
     press(loop, pygame.K_LEFT)
     press(loop, pygame.K_DOWN)
     assert loop.game.opponent.name == "my-run"
-    assert share(loop, layout["rows"][1][1], SELECTED) > 0.01
+    assert share(loop, layout.rows[1][1], SELECTED) > 0.01
 
 
 def test_first_frame_comes_before_the_model_side_is_loaded(tmp_path, weights, digits):
@@ -130,11 +142,11 @@ def test_first_frame_comes_before_the_model_side_is_loaded(tmp_path, weights, di
     )
     try:
         loop.start()
-        assert loop.frames == 1 and loop.game.phase == Phase.TITLE
+        assert loop.frames == 1 and loop.game.screen == Screen.TITLE
         loop.frame()
         assert not loop.game.ready
-        start = loop.view.title_layout(loop.game, loop.screen.get_size())["start"]
-        beside = pygame.Rect(start.right, start.y, loop.screen.get_width() - start.right, start.h)
+        start = title.layout(loop.game, loop.screen.get_size()).start
+        beside = pygame.Rect(0, start.y, start.x, start.h)  # left of Play (Records is on its right)
         assert share(loop, beside, MUTED, 30) > 0.005  # "getting ready..." while the model side loads
         release.set()
         pump(loop, lambda: loop.game.ready)
@@ -148,50 +160,53 @@ def test_first_frame_comes_before_the_model_side_is_loaded(tmp_path, weights, di
 def test_a_game_through_every_screen(loop, tmp_path):
     press(loop, pygame.K_RETURN)
     game = loop.game
-    assert game.phase == Phase.ROUND  # prepared ahead: no loading screen
-    layout = loop.view.play_layout(loop.screen.get_size())
-    assert_digit_drawn(loop, game.round.image, layout["digit"])
-    assert np.array_equal(pixels(loop, layout["small"])[:, :, 0], game.round.image)  # the actual 28x28 too
+    assert game.screen == Screen.ROUND  # prepared ahead: no loading screen
+    layout = play.layout(loop.screen.get_size())
+    assert_digit_drawn(loop, game.round.image, layout.digit)
+    assert np.array_equal(pixels(loop, layout.small)[:, :, 0], game.round.image)  # the actual 28x28 too
     for button in ("real", "fake"):
-        assert share(loop, layout[button], PANEL) > 0.6
+        assert share(loop, getattr(layout, button), PANEL) > 0.6
 
     # reveal: the card of each answer is outlined in blue when right, orange when wrong (and marked with a shape)
     first = game.round
-    press(loop, pygame.K_r)
-    assert game.phase == Phase.REVEAL
+    answer(loop, pygame.K_r)
+    assert game.screen == Screen.REVEAL
     you_right, d_right = first.is_real, first.d_correct
-    for card, right in ((layout["real"], you_right), (layout["fake"], d_right)):
+    for card, right in ((layout.real, you_right), (layout.fake, d_right)):
         edge = pygame.Rect(card.x, card.centery - 10, 4, 20)
         assert share(loop, edge, RIGHT if right else WRONG) > 0.9
         assert share(loop, edge, WRONG if right else RIGHT) == 0.0
-    assert_digit_drawn(loop, first.image, layout["digit"])  # the same digit stays for the reveal
+    assert_digit_drawn(loop, first.image, layout.digit)  # the same digit stays for the reveal
 
     # help over the reveal, then back
     press(loop, pygame.K_h)
-    assert game.phase == Phase.HELP
+    assert game.overlay == Overlay.HELP
     assert pixels(loop)[2, 2].sum() < sum(BACKGROUND)  # the screen behind is dimmed
     assert (
         share(loop, pygame.Rect(loop.screen.get_width() // 2, 80, loop.screen.get_width() // 3, 400), SELECTED) > 0.005
     )
     press(loop, pygame.K_ESCAPE)
-    assert game.phase == Phase.REVEAL
+    assert game.screen == Screen.REVEAL and game.overlay is None
 
     press(loop, pygame.K_SPACE)
-    assert game.phase == Phase.ROUND and game.current == 1
-    assert_digit_drawn(loop, game.round.image, layout["digit"])
-    click(loop, layout["fake"].center)  # the mouse answers too
+    assert game.screen == Screen.ROUND and game.current == 1
+    assert_digit_drawn(loop, game.round.image, layout.digit)
+    look()
+    click(loop, layout.fake.center)  # the mouse answers too
     assert game.answers[-1].answer_real is False
     press(loop, pygame.K_RETURN)
-    press(loop, pygame.K_LEFT)
+    answer(loop, pygame.K_LEFT)
     press(loop, pygame.K_SPACE)
-    press(loop, pygame.K_RIGHT)
+    answer(loop, pygame.K_RIGHT)
     press(loop, pygame.K_SPACE)
-    assert game.phase == Phase.SUMMARY
+    assert game.screen == Screen.SUMMARY
+    pump(loop, lambda: not game.animating and not game.outbox)  # the bars have grown in; the game is saved
+    loop.frame()
 
     # summary: every digit in the review grid, your bar, the marks, and the record on disk
-    summary = loop.view.summary_layout(game, loop.screen.get_size())
-    assert [count for _, count, _ in summary["headings"]] == [2, 2]  # reals above fakes
-    for image_rect, round_ in zip(summary["images"], game.rounds):
+    summary_layout = summary.layout(game, loop.screen.get_size())
+    assert [count for _, count, _ in summary_layout.headings] == [2, 2]  # reals above fakes
+    for image_rect, round_ in zip(summary_layout.images, game.rounds):
         side = image_rect.w
         reference = pygame.transform.scale(
             pygame.surfarray.make_surface(np.stack([round_.image.T] * 3, axis=2)), (side, side)
@@ -201,10 +216,12 @@ def test_a_game_through_every_screen(loop, tmp_path):
     right_marks = sum(a.answer_real == r.is_real for r, a in zip(game.rounds, game.answers)) + sum(
         r.d_correct for r in game.rounds
     )
-    grid = summary["grid"]
+    grid = summary_layout.grid
     assert (share(loop, grid, RIGHT) > 0) == (right_marks > 0)
     assert (share(loop, grid, WRONG) > 0) == (right_marks < 8)
-    for bar, correct, colour in zip(summary["bars"], (game.score.player_correct, game.score.d_correct), (TEXT, MUTED)):
+    for bar, correct, colour in zip(
+        summary_layout.bars, (game.score.player_correct, game.score.d_correct), (TEXT, MUTED)
+    ):
         top_row = pygame.Rect(bar.x, bar.y + 3, bar.w, 1)  # above the interval whisker
         filled = share(loop, top_row, colour, 4) * bar.w
         assert abs(filled - bar.w * correct / 4) <= 8  # bar length = accuracy (less the 50% line)
@@ -214,10 +231,10 @@ def test_a_game_through_every_screen(loop, tmp_path):
     assert record["n_rounds"] == 4 and [r["answer_real"] for r in record["rounds"]] == [True, False, True, False]
 
     press(loop, pygame.K_ESCAPE)
-    assert game.phase == Phase.TITLE
-    title = loop.view.title_layout(game, loop.screen.get_size())
+    assert game.screen == Screen.TITLE
+    title_layout = title.layout(game, loop.screen.get_size())
     pump(loop, lambda: game.ready)
-    assert share(loop, title["start"], RIGHT) > 0.5
+    assert share(loop, title_layout.start, RIGHT) > 0.5
 
 
 def test_the_layout_follows_a_resize(loop):
@@ -226,11 +243,12 @@ def test_the_layout_follows_a_resize(loop):
     pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=900, h=560, size=(900, 560)))
     loop.frame()
     assert loop.screen.get_size() == (900, 560)
-    layout = loop.view.play_layout((900, 560))
-    assert layout["digit"].right <= 900 and layout["fake"].bottom <= 560
-    assert_digit_drawn(loop, loop.game.round.image, layout["digit"])
-    click(loop, layout["real"].center)
-    assert loop.game.phase == Phase.REVEAL
+    layout = play.layout((900, 560))
+    assert layout.digit.right <= 900 and layout.fake.bottom <= 560
+    assert_digit_drawn(loop, loop.game.round.image, layout.digit)
+    look()
+    click(loop, layout.real.center)
+    assert loop.game.screen == Screen.REVEAL
 
 
 def test_fullscreen_toggles_and_comes_back(loop):
@@ -247,9 +265,9 @@ def test_measurement_mode_goes_straight_to_the_next_digit(tmp_path, weights, dig
         pump(loop, lambda: loop.game.ready)
         press(loop, pygame.K_RETURN)
         first = loop.game.round
-        press(loop, pygame.K_f)
-        assert loop.game.phase == Phase.ROUND and loop.game.round is not first
-        assert_digit_drawn(loop, loop.game.round.image, loop.view.play_layout(loop.screen.get_size())["digit"])
+        answer(loop, pygame.K_f)
+        assert loop.game.screen == Screen.ROUND and loop.game.round is not first
+        assert_digit_drawn(loop, loop.game.round.image, play.layout(loop.screen.get_size()).digit)
     finally:
         loop.close()
 
@@ -282,7 +300,8 @@ def test_a_named_checkpoint_that_cannot_load_shows_why_and_exits_1(tmp_path, wei
     loop.log = messages.append
     loop.start()
     try:
-        pump(loop, lambda: loop.game.phase == Phase.FAILED)
+        assert loop.game.screen == Screen.FAILED  # known at once, without waiting for torch to load
+        pump(loop, lambda: loop.game.quit)
         assert share(loop, pygame.Rect((0, 0), loop.screen.get_size()), WRONG) > 0.002  # the cross and the reason
         assert loop.game.quit and loop.game.exit_code == 1  # headless: nobody could press a key
         assert len(messages) == 1 and messages[0].startswith("error: ") and "no such file" in messages[0]
@@ -299,8 +318,52 @@ def test_no_opponents_says_how_to_get_one(tmp_path, digits):
     loop.start()
     try:
         press(loop, pygame.K_RETURN)
-        assert loop.game.phase == Phase.TITLE
-        start = loop.view.title_layout(loop.game, loop.screen.get_size())["start"]
+        assert loop.game.screen == Screen.TITLE
+        start = title.layout(loop.game, loop.screen.get_size()).start
         assert share(loop, start, RIGHT) == 0.0 and share(loop, start, PANEL) > 0.5
+    finally:
+        loop.close()
+
+
+def test_a_double_click_on_an_answer_does_not_skip_the_reveal(loop):
+    press(loop, pygame.K_RETURN)
+    layout = play.layout(loop.screen.get_size())
+    look()
+    for _ in range(2):  # the second click lands where the answer was: on a card, which does nothing
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=layout.real.center))
+    loop.frame()
+    assert loop.game.screen == Screen.REVEAL and loop.game.current == 0 and len(loop.game.answers) == 1
+    assert not layout.next.colliderect(layout.real) and not layout.next.colliderect(layout.fake)
+    click(loop, layout.next.center)  # the visible way on with the mouse
+    assert loop.game.screen == Screen.ROUND and loop.game.current == 1
+
+
+def test_escape_mid_game_asks_before_leaving(loop, tmp_path):
+    press(loop, pygame.K_RETURN)
+    answer(loop, pygame.K_f)
+    press(loop, pygame.K_ESCAPE)
+    assert loop.game.overlay == Overlay.LEAVE and loop.game.screen == Screen.REVEAL
+    assert pixels(loop)[2, 2].sum() < sum(BACKGROUND)  # the question is drawn over the dimmed game
+    press(loop, pygame.K_ESCAPE)  # keep playing
+    assert loop.game.overlay is None and loop.game.screen == Screen.REVEAL
+    press(loop, pygame.K_ESCAPE)
+    press(loop, pygame.K_RETURN)  # leave
+    assert loop.game.screen == Screen.TITLE
+    pump(loop, lambda: not loop.game.outbox)
+    [line] = (tmp_path / "home" / "history.jsonl").read_text().splitlines()
+    assert json.loads(line)["finished"] is False
+
+
+def test_mute_is_remembered_between_runs(tmp_path, weights, digits):
+    loop = open_game(tmp_path, weights, digits)
+    try:
+        assert not loop.game.settings.muted and loop.sounds.enabled  # the dummy driver plays into nothing
+        press(loop, pygame.K_s)
+        assert loop.game.settings.muted
+    finally:
+        loop.close()
+    loop = open_game(tmp_path, weights, digits)
+    try:
+        assert loop.game.settings.muted
     finally:
         loop.close()

@@ -7,24 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from game.state import (
+from game.events import (
     Action,
-    Game,
-    GameRequest,
-    GameSetup,
-    Opponent,
-    Phase,
+    DigitShown,
+    OpenDigit,
     Prepared,
     PrepareFailed,
-    Round,
+    RecordOpened,
     SelectOpponent,
     SelectRounds,
-    Settings,
-    best_key,
-    best_scores,
-    score,
-    wilson_interval,
+    WindowClosed,
 )
+from game.records import played_from, summary_of
+from game.scoring import best_key, best_scores, score, wilson_interval
+from game.state import MIN_ANSWER_MS, Game, GameRequest, GameSetup, Opponent, Overlay, Round, Screen, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OPPONENTS = [
@@ -44,22 +40,34 @@ def rounds_for(request: GameRequest, truths=None, probabilities=None) -> GameSet
             image=bytes([i]) * 784,
             is_real=truths[i],
             d_prob_real=probabilities[i],
-            index=100 + i,
+            test_index=100 + i if truths[i] else None,
+            noise_seed=None if truths[i] else 100 + i,
             label=i % 10 if truths[i] else None,
         )
         for i in range(n)
     )
     return GameSetup(
-        request=request, rounds=rounds, opponent=Path(request.checkpoint).stem, checkpoint_sha256="ab" * 32, epoch=3
+        request=request,
+        rounds=rounds,
+        opponent_name=Path(request.checkpoint).stem,
+        checkpoint_sha256="ab" * 32,
+        epoch=3,
     )
+
+
+def answer(game: Game, action: Action, seconds: float = 0.3) -> None:
+    """As the loop does it: the first frame shows the digit, the player looks, then answers."""
+    game.handle(DigitShown())
+    game.update(seconds)
+    game.handle(action)
 
 
 def started(settings=None, **setup) -> Game:
     game = Game(opponents=list(OPPONENTS), settings=settings or Settings(rounds=10, seed=5))
     game.handle(Action.START)
-    assert game.phase == Phase.LOADING
+    assert game.screen == Screen.LOADING
     game.handle(Prepared(rounds_for(game.wanted, **setup)))
-    assert game.phase == Phase.ROUND
+    assert game.screen == Screen.ROUND and game.overlay is None
     return game
 
 
@@ -68,14 +76,15 @@ def test_a_whole_game_in_practice_mode_scores_and_records():
     probabilities = [0.8, 0.3, 0.4, 0.6, 0.9, 0.1, 0.7, 0.2, 0.3, 0.9]  # D right on 6 of 10
     game = started(truths=truths, probabilities=probabilities)
     answers = [True, True, True, False, False, False, True, False, True, True]  # right on 7 of 10
-    for number, answer in enumerate(answers):
-        assert game.phase == Phase.ROUND and game.current == number
+    for number, said_real in enumerate(answers):
+        assert game.screen == Screen.ROUND and game.overlay is None and game.current == number
+        game.handle(DigitShown())
         game.update(0.25 + number / 10)
-        game.handle(Action.REAL if answer else Action.FAKE)
-        assert game.phase == Phase.REVEAL
+        game.handle(Action.REAL if said_real else Action.FAKE)
+        assert game.screen == Screen.REVEAL
         assert game.score.answered == number + 1
         game.handle(Action.CONTINUE)
-    assert game.phase == Phase.SUMMARY
+    assert game.screen == Screen.SUMMARY
     result = game.score
     assert (result.player_correct, result.d_correct, result.answered) == (7, 6, 10)
     assert (result.fakes_called_real, result.fakes) == (2, 5)  # rounds 1 and 9 are fakes answered real
@@ -91,7 +100,8 @@ def test_a_whole_game_in_practice_mode_scores_and_records():
     assert [r["is_real"] for r in record["rounds"]] == truths
     assert [r["answer_real"] for r in record["rounds"]] == answers
     assert [r["d_prob_real"] for r in record["rounds"]] == probabilities
-    assert [r["index"] for r in record["rounds"]] == list(range(100, 110))
+    assert [r.get("test_index", r.get("noise_seed")) for r in record["rounds"]] == list(range(100, 110))
+    assert [("test_index" in r) for r in record["rounds"]] == truths  # each number named for what it is
     assert [r["ms"] for r in record["rounds"]] == [250 + 100 * n for n in range(10)]
 
 
@@ -99,22 +109,23 @@ def test_measurement_mode_skips_the_reveal_and_hides_the_running_score():
     game = started(Settings(rounds=4, seed=1, measurement=True))
     assert not game.show_running_score
     for _ in range(4):
-        game.handle(Action.FAKE)
-        assert game.phase in (Phase.ROUND, Phase.SUMMARY)
-    assert game.phase == Phase.SUMMARY
+        answer(game, Action.FAKE)
+        assert game.screen in (Screen.ROUND, Screen.SUMMARY)
+    assert game.screen == Screen.SUMMARY
     assert game.outbox[0]["mode"] == "measurement"
 
 
 def test_help_pauses_the_answer_clock_and_returns_to_the_same_phase():
     game = started()
+    game.handle(DigitShown())
     game.update(1.0)
     game.handle(Action.HELP)
-    assert game.phase == Phase.HELP and game.help_from == Phase.ROUND
+    assert game.overlay == Overlay.HELP and game.screen == Screen.ROUND
     game.update(30.0)  # reading the help is not thinking time
     game.handle(Action.REAL)  # ignored under the help
     assert game.answers == []
     game.handle(Action.BACK)
-    assert game.phase == Phase.ROUND
+    assert game.screen == Screen.ROUND and game.overlay is None
     game.update(0.5)
     game.handle(Action.REAL)
     assert game.answers[0].ms == 1500
@@ -125,24 +136,112 @@ def test_rounds_that_arrive_under_the_help_start_when_it_closes():
     game.handle(Action.START)
     game.handle(Action.HELP)
     game.handle(Prepared(rounds_for(game.wanted)))
-    assert game.phase == Phase.HELP
+    assert game.overlay == Overlay.HELP and game.screen == Screen.LOADING
     game.handle(Action.HELP)
-    assert game.phase == Phase.ROUND
+    assert game.screen == Screen.ROUND and game.overlay is None
     game.handle(Action.BACK)
     game.handle(Action.START)
     game.handle(Action.HELP)
     game.handle(PrepareFailed(game.wanted, "weights/easy.pt: gone"))
     game.handle(Action.BACK)
-    assert game.phase == Phase.TITLE and "gone" in game.failures["weights/easy.pt"]
+    assert game.screen == Screen.TITLE and "gone" in game.failures["weights/easy.pt"]
 
 
-def test_escape_goes_back_to_the_title_without_a_record_and_with_fresh_digits():
+def test_escape_before_any_answer_goes_back_to_the_title_without_a_record_and_with_fresh_digits():
     game = started(Settings(rounds=10))
     first_seed = game.setup.request.seed
-    game.handle(Action.REAL)
     game.handle(Action.BACK)
-    assert game.phase == Phase.TITLE and game.outbox == [] and game.setup is None
+    assert game.screen == Screen.TITLE and game.outbox == [] and game.setup is None
     assert game.wanted.seed != first_seed  # the digits seen are spent
+
+
+def test_escape_mid_game_asks_and_leaving_keeps_the_answers_as_an_unfinished_game():
+    game = started(Settings(rounds=10, seed=3))
+    answer(game, Action.REAL)
+    game.handle(Action.CONTINUE)
+    answer(game, Action.FAKE)
+    game.handle(Action.BACK)  # from the reveal
+    assert game.overlay == Overlay.LEAVE and game.screen == Screen.REVEAL and game.outbox == []
+    game.handle(Action.BACK)  # "keep playing"
+    assert game.overlay is None and game.screen == Screen.REVEAL
+    game.handle(Action.CONTINUE)
+    game.handle(Action.BACK)  # from a round
+    assert game.overlay == Overlay.LEAVE
+    game.handle(Action.CONFIRM)
+    assert game.screen == Screen.TITLE and not game.quit
+    [record] = game.outbox
+    assert record["finished"] is False and record["n_rounds"] == 10 and len(record["rounds"]) == 2
+    assert summary_of(record, 0).answered == 2  # a sensible record, read back as such
+    assert game.best_for("easy", 10) is None  # an unfinished game sets no best
+
+
+def test_quit_mid_game_asks_and_closing_the_window_saves_without_asking():
+    game = started(Settings(rounds=4, seed=3))
+    answer(game, Action.REAL)
+    game.handle(Action.QUIT)
+    assert game.overlay == Overlay.QUIT and not game.quit
+    game.handle(Action.CONFIRM)
+    assert game.quit and len(game.outbox) == 1
+    game = started(Settings(rounds=4, seed=3, measurement=True))
+    answer(game, Action.REAL)
+    game.handle(WindowClosed())
+    assert game.quit and game.outbox[0]["finished"] is False
+    game = started(Settings(rounds=4, seed=3))
+    answer(game, Action.REAL)
+    game.handle(Action.HELP)
+    game.handle(Action.QUIT)  # from the help over a game
+    assert game.overlay == Overlay.QUIT and not game.quit
+    idle = Game(opponents=list(OPPONENTS))
+    idle.handle(Action.QUIT)
+    assert idle.quit and idle.outbox == []  # nothing to lose: no question
+
+
+def test_presses_before_the_digit_is_seen_for_the_minimum_time_are_ignored_and_never_recorded():
+    game = started(Settings(rounds=4, seed=1, measurement=True))
+    for _ in range(20):  # mashing keys before any frame showed the digit
+        game.handle(Action.REAL)
+    assert game.answers == [] and game.current == 0
+    game.handle(DigitShown())
+    game.update((MIN_ANSWER_MS - 1) / 1000)
+    game.handle(Action.FAKE)
+    assert game.answers == []
+    game.update(0.002)
+    game.handle(Action.FAKE)
+    assert [a.answer_real for a in game.answers] == [False] and game.answers[0].ms >= MIN_ANSWER_MS
+    for _ in range(5):  # the next digit has not been drawn yet: its clock has not started
+        game.update(1.0)
+        game.handle(Action.REAL)
+    assert len(game.answers) == 1
+
+
+def test_the_answer_time_runs_from_the_first_frame_that_showed_the_digit():
+    game = started(Settings(rounds=4, seed=1))
+    game.update(5.0)  # the rounds were up, but no frame had shown the digit yet
+    game.handle(DigitShown())
+    game.update(0.4)
+    game.handle(DigitShown())  # later frames change nothing
+    game.update(0.3)
+    game.handle(Action.REAL)
+    assert game.answers[0].ms == 700
+
+
+def test_a_double_answer_does_not_skip_the_reveal():
+    game = started(Settings(rounds=4, seed=1))
+    answer(game, Action.REAL)
+    game.handle(Action.REAL)  # the second press (or click) of a double one
+    game.handle(Action.FAKE)
+    assert game.screen == Screen.REVEAL and game.current == 0 and len(game.answers) == 1
+
+
+def test_sounds_are_asked_for_and_mute_is_a_setting():
+    game = started(Settings(rounds=2, seed=1))
+    answer(game, Action.REAL if game.round.is_real else Action.FAKE)
+    game.handle(Action.CONTINUE)
+    answer(game, Action.FAKE if game.round.is_real else Action.FAKE)
+    game.handle(Action.CONTINUE)
+    assert game.cues[0] == "right" and game.cues[-1] == "end" and len(game.cues) == 3
+    game.handle(Action.TOGGLE_SOUND)
+    assert game.settings.muted
 
 
 def test_a_fixed_seed_gives_every_game_the_same_request():
@@ -182,7 +281,7 @@ def test_rounds_prepared_ahead_start_at_once_and_stale_ones_are_ignored():
     game.handle(Prepared(rounds_for(game.wanted)))
     assert game.ready
     game.handle(Action.START)
-    assert game.phase == Phase.ROUND and game.setup.opponent == "hard"
+    assert game.screen == Screen.ROUND and game.overlay is None and game.setup.opponent_name == "hard"
 
 
 def test_an_opponent_that_fails_to_load_is_reported_on_the_title():
@@ -190,20 +289,20 @@ def test_an_opponent_that_fails_to_load_is_reported_on_the_title():
     request = game.wanted
     game.handle(Action.START)
     game.handle(PrepareFailed(request, "weights/easy.pt: not a readable checkpoint"))
-    assert game.phase == Phase.TITLE and game.exit_code == 0
+    assert game.screen == Screen.TITLE and game.exit_code == 0
     assert game.failures["weights/easy.pt"].startswith("weights/easy.pt")
     assert game.wanted is None
     game.handle(Action.START)
-    assert game.phase == Phase.TITLE  # nothing to start
+    assert game.screen == Screen.TITLE  # nothing to start
     game.handle(Action.NEXT_OPPONENT)
     assert game.wanted.checkpoint == "weights/hard.pt"
 
 
 def test_a_named_checkpoint_that_fails_is_fatal():
     game = Game(opponents=[Opponent("broken.pt", "broken")], settings=Settings(fixed_checkpoint="broken.pt"))
-    assert game.phase == Phase.LOADING  # --weights skips the pick
+    assert game.screen == Screen.LOADING  # --weights skips the pick
     game.handle(PrepareFailed(game.wanted, "broken.pt: no such file"))
-    assert game.phase == Phase.FAILED and game.exit_code == 1
+    assert game.screen == Screen.FAILED and game.exit_code == 1
     game.handle(Action.REAL)
     assert game.quit
 
@@ -212,45 +311,103 @@ def test_no_opponent_means_no_game():
     game = Game(opponents=[])
     assert game.wanted is None and game.opponent is None
     game.handle(Action.START)
-    assert game.phase == Phase.TITLE
+    assert game.screen == Screen.TITLE
 
 
 def test_summary_plays_again_or_goes_back():
     game = started(Settings(rounds=2, seed=None))
     for _ in range(2):
-        game.handle(Action.REAL)
+        answer(game, Action.REAL)
         game.handle(Action.CONTINUE)
-    assert game.phase == Phase.SUMMARY
+    assert game.screen == Screen.SUMMARY
     previous = game.setup.request
     game.handle(Action.START)
-    assert game.phase == Phase.LOADING
+    assert game.screen == Screen.LOADING
     assert game.wanted.checkpoint == previous.checkpoint and game.wanted.seed != previous.seed
     game.handle(Action.BACK)
-    assert game.phase == Phase.TITLE
+    assert game.screen == Screen.TITLE
 
 
-def test_personal_best_per_opponent_and_length():
-    game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=2, seed=1), best={best_key("easy", 2): 1})
+def play_two(game: Game, truths=(True, False), answers=(Action.REAL, Action.FAKE)) -> None:
     game.handle(Action.START)
-    game.handle(Prepared(rounds_for(game.wanted, truths=[True, False], probabilities=[0.9, 0.1])))
+    game.handle(Prepared(rounds_for(game.wanted, truths=list(truths), probabilities=[0.9, 0.1])))
+    for action in answers:
+        answer(game, action)
+        if game.screen == Screen.REVEAL:
+            game.handle(Action.CONTINUE)
+    assert game.screen == Screen.SUMMARY
+
+
+def test_personal_best_per_opponent_length_and_mode():
+    game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=2, seed=1), best={best_key("easy", 2, False): 1})
+    play_two(game)
     assert game.previous_best == 1
-    game.handle(Action.REAL)
-    game.handle(Action.CONTINUE)
-    game.handle(Action.FAKE)
-    game.handle(Action.CONTINUE)
     assert game.score.player_correct == 2 and game.is_personal_best
     assert game.best_for("easy", 2) == 2 and game.best_for("easy", 10) is None
+    assert game.best_for("easy", 2, measurement=True) is None  # practice is not measurement
 
 
-def test_best_scores_from_history_skip_bad_records():
-    records = [
-        {"opponent": "easy", "n_rounds": 10, "player_correct": 6},
-        {"opponent": "easy", "n_rounds": 10, "player_correct": 8},
-        {"opponent": "easy", "n_rounds": 20, "player_correct": 11},
-        {"opponent": "hard"},
-        {"n_rounds": "x"},
+def test_a_first_game_is_not_a_personal_best():
+    game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=2, seed=1, measurement=True))
+    play_two(game)
+    assert game.previous_best is None and not game.is_personal_best
+    assert game.best_for("easy", 2) == 2 and game.best_for("easy", 2, measurement=False) is None
+
+
+def summary(correct: int, rounds: int = 10, measurement: bool = False, finished: bool = True, opponent: str = "easy"):
+    truths = [i % 2 == 0 for i in range(rounds)]
+    entries = [
+        {"is_real": t, "answer_real": t if i < correct else not t, "d_prob_real": 0.5, "ms": 900}
+        | ({"test_index": i} if t else {"noise_seed": i})
+        for i, t in enumerate(truths)
+    ][: rounds if finished else correct + 1]
+    record = {
+        "version": 2,
+        "time": "2026-01-01T00:00:00+00:00",
+        "opponent": opponent,
+        "checkpoint": f"weights/{opponent}.pt",
+        "checkpoint_sha256": "",
+        "seed": 1,
+        "mode": "measurement" if measurement else "feedback",
+        "n_rounds": rounds,
+        "finished": finished,
+        "player_correct": sum(e["is_real"] == e["answer_real"] for e in entries),
+        "d_correct": sum(e["is_real"] for e in entries),  # D says real to everything (0.5)
+        "rounds": entries,
+    }
+    return summary_of(record, 0), record
+
+
+def test_best_scores_from_history_keep_modes_apart_and_skip_unfinished_games():
+    summaries = [
+        summary(6)[0],
+        summary(8)[0],
+        summary(11, rounds=20)[0],
+        summary(9, measurement=True)[0],
+        summary(3, finished=False)[0],
+        summary(2, opponent="hard", finished=False)[0],
     ]
-    assert best_scores(records) == {"easy/10": 8, "easy/20": 11}
+    assert best_scores(summaries) == {"easy/10/practice": 8, "easy/20/practice": 11, "easy/10/measurement": 9}
+
+
+def test_a_past_game_reopens_as_its_summary_and_goes_back_to_the_records():
+    game = Game(opponents=list(OPPONENTS))
+    past, record = summary(7, measurement=True)
+    game.records, game.records_loaded = [past], True
+    game.handle(Action.RECORDS)
+    assert game.screen == Screen.RECORDS and game.record_cursor == 0
+    game.handle(Action.START)
+    assert game.record_wanted is past
+    game.handle(RecordOpened(past, played_from(record)))
+    assert game.screen == Screen.SUMMARY and game.reopened and game.score.player_correct == 7
+    assert game.wanted_images is not None  # its digits are to be redrawn
+    game.handle(OpenDigit(3))
+    assert game.overlay == Overlay.DIGIT and game.digit == 3
+    game.handle(Action.NEXT)
+    assert game.digit == 4
+    game.handle(Action.BACK)
+    game.handle(Action.BACK)
+    assert game.screen == Screen.RECORDS
 
 
 def test_wilson_interval_known_values():
@@ -268,8 +425,30 @@ def test_score_of_nothing_is_zero_not_an_error():
 def test_rules_import_neither_pygame_nor_torch():
     """The layering the style guide asks for, checked in a clean interpreter."""
     code = (
-        "import sys, game.state, game.history, game.opponents, game.preparer, game.__main__; "
+        "import sys, game.state, game.events, game.rounds, game.scoring, game.records, game.keys, game.files, "
+        "game.history, game.recorder, game.digits, game.opponents, game.preparer, game.__main__; "
         "print(sorted(m for m in ('torch', 'pygame') if m in sys.modules))"
     )
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
+
+
+def test_a_past_game_read_back_after_the_player_left_the_records_does_not_take_over_the_screen():
+    game = Game(opponents=list(OPPONENTS))
+    past, record = summary(7)
+    game.records, game.records_loaded = [past], True
+    game.handle(Action.RECORDS)
+    game.handle(Action.START)
+    game.handle(Action.BACK)  # back on the title before the history thread answered
+    game.handle(RecordOpened(past, played_from(record)))
+    assert game.screen == Screen.TITLE and game.record_wanted is None
+
+
+def test_choose_another_only_offers_opponents_that_can_be_played():
+    opponents = [Opponent("a.pt", "a"), Opponent("b.pt", "b")]
+    game = Game(opponents=opponents, settings=Settings(fixed_checkpoint="a.pt"))
+    game.handle(PrepareFailed(GameRequest("b.pt", 10, 1), "b.pt: no such file"))
+    game.handle(PrepareFailed(game.wanted, "a.pt: no such file"))
+    assert game.screen == Screen.FAILED and game.playable == []
+    game.handle(Action.START)  # nothing else to play: Enter quits like any other key
+    assert game.quit and game.exit_code == 1

@@ -1,0 +1,114 @@
+"""Reads and writes the history in a background thread, so no file work ever lands in a frame.
+
+Jobs run one at a time, in the order asked: the whole history is read once at
+start-up (a long file takes seconds; the title is up at once and shows the
+bests when they come), then each finished game is appended, each past game the
+Records screen opens is read back by its byte offset, and the per-opponent
+statistics (a bootstrap) are worked out after the load and after each saved
+game. Results wait in `take()` as `game.events` for the loop to hand to
+`Game.handle`; `notify` wakes the loop after each.
+"""
+
+import queue
+import threading
+from pathlib import Path
+
+from game import history
+from game.events import HistoryLoaded, RecordOpened, Saved, StatsReady
+from game.records import RecordError, parse, played_from
+from game.scoring import opponent_stats
+
+
+class Recorder:
+    def __init__(self, path: Path, notify=lambda: None, preferences_path: Path | None = None):
+        self.path = Path(path)
+        self.preferences_path = preferences_path or self.path.with_name("preferences.json")
+        self._notify = notify
+        self._jobs: queue.Queue = queue.Queue()
+        self._results: list = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._summaries: list = []  # this thread's own copy, for the statistics
+        self._statistics_due = False
+        self._thread = threading.Thread(target=self._run, name="history", daemon=True)
+
+    # --- asked from the loop's thread
+
+    def start(self) -> "Recorder":
+        self._jobs.put(("load",))
+        self._thread.start()
+        return self
+
+    def save(self, record: dict) -> None:
+        self._jobs.put(("save", record))
+
+    def open(self, summary) -> None:
+        self._jobs.put(("open", summary))
+
+    def remember(self, preferences: dict) -> None:
+        self._jobs.put(("preferences", dict(preferences)))
+
+    def take(self) -> list:
+        with self._lock:
+            results, self._results = self._results, []
+        return results
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the saves already asked for (a load still running is cut short), then end the thread."""
+        self._stopping.set()
+        self._jobs.put(("stop",))
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    # --- the thread
+
+    def _post(self, event) -> None:
+        with self._lock:
+            self._results.append(event)
+        self._notify()
+
+    def _run(self) -> None:
+        while True:
+            if self._statistics_due and self._jobs.empty():  # after the saves and reads asked for: they come first
+                self._statistics_due = False
+                self._statistics()
+                continue
+            job = self._jobs.get()
+            if job[0] == "stop":
+                return
+            getattr(self, f"_{job[0]}")(*job[1:])
+
+    def _load(self) -> None:
+        summaries, notices = history.read_history(self.path, stop=self._stopping.is_set)
+        if self._stopping.is_set():
+            return
+        self._summaries = list(summaries)
+        self._post(HistoryLoaded(summaries, tuple(notices)))
+        self._statistics_due = True
+
+    def _save(self, record: dict) -> None:
+        summary, notices = history.append_game(record, self.path)
+        self._post(Saved(record, summary, tuple(notices)))
+        if summary is not None:
+            self._summaries.append(summary)
+            if summary.measurement and summary.finished:
+                self._statistics_due = not self._stopping.is_set()
+
+    def _open(self, summary) -> None:
+        try:
+            record = parse(history.read_line(self.path, summary.offset))
+            played = played_from(record)
+        except (OSError, ValueError, RecordError) as error:
+            self._post(RecordOpened(summary, None, f"could not read this game back: {error}"))
+            return
+        if (played.time, played.seed, played.opponent_name, played.n_rounds, len(played.answers)) != summary.key:
+            self._post(RecordOpened(summary, None, "the history file changed since it was read"))
+            return
+        self._post(RecordOpened(summary, played))
+
+    def _statistics(self) -> None:
+        measured = [summary for summary in self._summaries if summary.measurement]
+        self._post(StatsReady(opponent_stats(measured), len(self._summaries)))
+
+    def _preferences(self, preferences: dict) -> None:
+        history.write_preferences(preferences, self.preferences_path)

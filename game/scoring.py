@@ -1,0 +1,208 @@
+"""Scores and their statistics, from rounds and answers: every figure a summary, the Records screen and
+`game.stats` show.
+
+No pygame and no torch (numpy for the bootstrap). HYPE∞ (Zhou et al. 2019) is the mean of
+the two error rates, fakes called real and reals called fake; 50% means the
+judge cannot tell the generator's digits from real ones.
+"""
+
+import math
+import statistics
+from dataclasses import dataclass
+
+import numpy as np
+
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion; sane at 0/n and n/n, unlike the normal one."""
+    if trials <= 0:
+        return 0.0, 1.0
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+@dataclass(frozen=True)
+class Score:
+    """Everything the summary shows, from the rounds played and the answers given."""
+
+    answered: int
+    player_correct: int
+    d_correct: int
+    fakes: int  # fakes answered
+    fakes_called_real: int
+    reals: int  # reals answered
+    reals_called_fake: int
+    d_fakes_called_real: int = 0
+    d_reals_called_fake: int = 0
+    d_unanswered: int = 0  # digits D gave no probability for (a damaged checkpoint's NaN)
+    median_ms: float | None = None  # the player's median answer time; None before the first answer
+
+    @property
+    def player_accuracy(self) -> float:
+        return share(self.player_correct, self.answered)
+
+    @property
+    def d_accuracy(self) -> float:
+        return share(self.d_correct, self.answered)
+
+    @property
+    def fake_error(self) -> float:
+        return share(self.fakes_called_real, self.fakes)
+
+    @property
+    def real_error(self) -> float:
+        return share(self.reals_called_fake, self.reals)
+
+    @property
+    def hype_infinity(self) -> float:
+        """HYPE∞: the mean of the two error rates; 50% means people cannot tell the generator's digits from real."""
+        return (self.fake_error + self.real_error) / 2
+
+    @property
+    def d_fake_error(self) -> float:
+        return share(self.d_fakes_called_real, self.fakes)
+
+    @property
+    def d_real_error(self) -> float:
+        return share(self.d_reals_called_fake, self.reals)
+
+    @property
+    def d_hype_infinity(self) -> float:
+        return (self.d_fake_error + self.d_real_error) / 2
+
+    @property
+    def player_interval(self) -> tuple[float, float]:
+        return wilson_interval(self.player_correct, self.answered)
+
+    @property
+    def median_seconds(self) -> float | None:
+        return None if self.median_ms is None else self.median_ms / 1000
+
+
+def median_ms(times) -> float | None:
+    times = list(times)
+    return float(statistics.median(times)) if times else None
+
+
+def score(rounds, answers) -> Score:
+    played = list(zip(rounds, answers))
+    return Score(
+        answered=len(played),
+        player_correct=sum(answer.answer_real == round_.is_real for round_, answer in played),
+        d_correct=sum(round_.d_correct for round_, _ in played),
+        fakes=sum(not round_.is_real for round_, _ in played),
+        fakes_called_real=sum(not round_.is_real and answer.answer_real for round_, answer in played),
+        reals=sum(round_.is_real for round_, _ in played),
+        reals_called_fake=sum(round_.is_real and not answer.answer_real for round_, answer in played),
+        d_fakes_called_real=sum(not round_.is_real and round_.d_says_real is True for round_, _ in played),
+        d_reals_called_fake=sum(round_.is_real and round_.d_says_real is False for round_, _ in played),
+        d_unanswered=sum(round_.d_says_real is None for round_, _ in played),
+        median_ms=median_ms(answer.ms for _, answer in played),
+    )
+
+
+def best_key(opponent_name: str, rounds: int, measurement: bool) -> str:
+    """Bests are kept apart per opponent, game length and mode: practice is not measurement."""
+    return f"{opponent_name}/{rounds}/{'measurement' if measurement else 'practice'}"
+
+
+def best_scores(summaries) -> dict[str, int]:
+    """Best `player_correct` per `best_key`, over finished games only."""
+    best: dict[str, int] = {}
+    for summary in summaries:
+        if summary.finished:
+            key = best_key(summary.opponent_name, summary.n_rounds, summary.measurement)
+            best[key] = max(best.get(key, -1), summary.player_correct)
+    return best
+
+
+# ----------------------------------------------------------------------------- over many games
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A pooled proportion over games, with its 95% bootstrap interval (games resampled, not digits)."""
+
+    value: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class OpponentStats:
+    opponent_name: str
+    checkpoint_sha256: str  # the exact weights; two files with one name are two opponents
+    games: int
+    digits: int
+    accuracy: Estimate
+    fake_error: Estimate  # fakes called real
+    real_error: Estimate  # reals called fake
+    hype_infinity: Estimate  # mean of the two errors
+    median_ms: float | None = None  # the player's median answer time over all these digits, when known
+
+    @property
+    def label(self) -> str:
+        return f"{self.opponent_name} ({self.checkpoint_sha256[:8]})" if self.checkpoint_sha256 else self.opponent_name
+
+
+COUNT_COLUMNS = ("answered", "player_correct", "fakes", "fakes_called_real", "reals", "reals_called_fake")
+
+
+def pooled(sums: np.ndarray) -> np.ndarray:
+    """(..., 6) summed counts -> (..., 4): accuracy, fake error, real error, HYPE∞."""
+    answered, correct, fakes, fakes_real, reals, reals_fake = np.moveaxis(sums, -1, 0)
+    fake_error = fakes_real / np.maximum(fakes, 1)
+    real_error = reals_fake / np.maximum(reals, 1)
+    return np.stack([correct / np.maximum(answered, 1), fake_error, real_error, (fake_error + real_error) / 2], -1)
+
+
+def bootstrap(counts: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> list[Estimate]:
+    """Pooled figures of (games, 6) counts, each with the 2.5th and 97.5th percentiles over game resamples.
+
+    Resampling n games with replacement is drawing, for each distinct row of counts, how many copies of
+    it the resample holds: a multinomial over the distinct rows, weighted by how often each occurs. That is
+    the same bootstrap, and its cost grows with the number of distinct rows (a few dozen), not of games.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    rows, multiplicity = np.unique(counts, axis=0, return_counts=True)
+    value = pooled(counts.sum(axis=0))
+    rng = np.random.default_rng(seed)
+    copies = rng.multinomial(len(counts), multiplicity / len(counts), size=resamples)  # (resamples, distinct rows)
+    low, high = np.percentile(pooled(copies @ rows), [2.5, 97.5], axis=0)
+    return [Estimate(float(v), float(lo), float(hi)) for v, lo, hi in zip(value, low, high)]
+
+
+def opponent_stats(summaries, times_ms=None) -> tuple[OpponentStats, ...]:
+    """Per opponent (name and weights), over the finished games given; `times_ms[i]` lists game i's answer times."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for position, summary in enumerate(summaries):
+        if summary.finished and summary.answered:
+            groups.setdefault((summary.opponent_name, summary.checkpoint_sha256), []).append(position)
+    found = []
+    for (name, sha256), positions in groups.items():
+        counts = np.array([[getattr(summaries[i], column) for column in COUNT_COLUMNS] for i in positions])
+        accuracy, fake_error, real_error, hype = bootstrap(counts)
+        times = [ms for i in positions for ms in times_ms[i]] if times_ms is not None else []
+        found.append(
+            OpponentStats(
+                opponent_name=name,
+                checkpoint_sha256=sha256,
+                games=len(positions),
+                digits=int(counts[:, 0].sum()),
+                accuracy=accuracy,
+                fake_error=fake_error,
+                real_error=real_error,
+                hype_infinity=hype,
+                median_ms=median_ms(times),
+            )
+        )
+    return tuple(sorted(found, key=lambda stats: (stats.opponent_name, stats.checkpoint_sha256)))

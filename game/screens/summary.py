@@ -1,0 +1,333 @@
+"""The summary: your score against the judge's, the HYPE split, and every digit of the game with both answers.
+
+It shows `game.played`: the game just finished, or a past one reopened from
+the Records (then its digits are redrawn from their test indices and noise
+seeds, and appear when the preparer has them). A click on a digit shows it
+large. The review grid is left-aligned under its headings, and its digits are
+scaled by whole screen pixels per MNIST pixel whenever they are 28 or larger.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+import pygame
+
+from game.events import Action, OpenDigit
+from game.screens.widgets import (
+    MUTED,
+    OUTLINE,
+    PANEL,
+    PANEL_LIGHT,
+    RIGHT,
+    SELECTED,
+    TEXT,
+    WRONG,
+    Painter,
+    percent,
+    unit,
+)
+from game.state import BAR_SECONDS, Game
+
+TILE_ASPECT = 1.32  # a tile is its digit over a row of two marks
+
+
+class Heading(NamedTuple):
+    name: str  # "REAL" or "FAKE"
+    count: int
+    rect: pygame.Rect
+
+
+@dataclass(frozen=True)
+class SummaryLayout:
+    u: float  # the size unit
+    stats: pygame.Rect  # the left panel of figures
+    grid: pygame.Rect  # the review grid on the right
+    tiles: list[pygame.Rect]  # one per round, in the order played
+    images: list[pygame.Rect]  # the digit inside each tile
+    tile: float  # a tile's width
+    headings: list[Heading]  # above the real digits, then above the fakes
+    bars: list[pygame.Rect]  # your accuracy bar, then the judge's
+    again: pygame.Rect  # "Play again" (a reopened game has none)
+    back: pygame.Rect  # "Title", or "Records" for a reopened game
+
+
+def layout(game: Game, size) -> SummaryLayout:
+    """Stats on the left; on the right every digit, the real ones above the fakes, so no tile needs a label."""
+    width, height = size
+    u = unit(size)
+    margin, top = int(36 * u), int(height * 0.2)
+    stats = pygame.Rect(margin, top, int(width * 0.42), int(height * 0.86) - top)
+    grid = pygame.Rect(stats.right + int(30 * u), top, width - margin - stats.right - int(30 * u), stats.h)
+    tiles, tile, headings = review_tiles(game, grid, u)
+    images = [thumbnail(rect, tile) for rect in tiles]
+    bar_width = stats.w - int(40 * u) - int(64 * u) - int(150 * u)
+    bars = [
+        pygame.Rect(stats.x + int(84 * u), stats.y + int(18 * u) + row * int(50 * u), bar_width, int(34 * u))
+        for row in range(2)
+    ]
+    again, back = buttons(game, size)
+    return SummaryLayout(u, stats, grid, tiles, images, tile, headings, bars, again, back)
+
+
+def thumbnail(tile_rect: pygame.Rect, tile: float) -> pygame.Rect:
+    """The digit's square in its tile: a whole multiple of 28 pixels when at least 28, so every pixel is alike."""
+    side = int(tile * 0.74)
+    side = side - side % 28 if side >= 28 else side
+    image = pygame.Rect(0, 0, side, side)
+    image.midtop = (tile_rect.centerx, tile_rect.y + int(tile * 0.05))
+    return image
+
+
+def review_tiles(game: Game, grid: pygame.Rect, u: float) -> tuple[list[pygame.Rect], float, list[Heading]]:
+    """The largest tiles that fit both groups, reals above fakes, in the same columns from the headings' left."""
+    rounds = game.played.rounds[: len(game.played.answers)] if game.played else ()
+    groups = [[i for i, r in enumerate(rounds) if r.is_real], [i for i, r in enumerate(rounds) if not r.is_real]]
+    heading, gap = max(20, int(34 * u)), int(14 * u)
+    largest = max(1, *(len(group) for group in groups))
+    room = (grid.h - 2 * heading - gap) / 2
+    columns, tile = 1, 0.0
+    for count in range(1, largest + 1):
+        size = min(grid.w / count, room / (math.ceil(largest / count) * TILE_ASPECT), 150 * u)
+        if size > tile:
+            columns, tile = count, size
+    tiles: list = [None] * len(rounds)
+    headings, y = [], grid.y
+    for name, group in zip(("REAL", "FAKE"), groups):
+        headings.append(Heading(name, len(group), pygame.Rect(grid.x, y, grid.w, heading)))
+        y += heading
+        for position, index in enumerate(group):
+            row, column = divmod(position, columns)
+            x, top = int(grid.x + column * tile), int(y + row * tile * TILE_ASPECT)
+            tiles[index] = pygame.Rect(x, top, int(tile), int(tile * TILE_ASPECT))
+        y += (math.ceil(len(group) / columns) if group else 1) * tile * TILE_ASPECT + gap
+    return tiles, tile, headings
+
+
+def buttons(game: Game, size) -> tuple[pygame.Rect, pygame.Rect]:
+    width, height = size
+    u = unit(size)
+    again = pygame.Rect(0, 0, int(260 * u), max(30, int(54 * u)))
+    back = pygame.Rect(0, 0, int(260 * u), max(30, int(54 * u)))
+    again.bottomright = (width // 2 - int(10 * u), height - int(16 * u))
+    back.bottomleft = (width // 2 + int(10 * u), height - int(16 * u))
+    if game.reopened:
+        back.midbottom = (width // 2, height - int(16 * u))
+    return again, back
+
+
+def targets(game: Game, size) -> list[tuple[pygame.Rect, object]]:
+    shown = layout(game, size)
+    found = [(image, OpenDigit(index)) for index, image in enumerate(shown.images)]
+    if not game.reopened:
+        found.append((shown.again, Action.START))
+    return found + [(shown.back, Action.BACK)]
+
+
+# ----------------------------------------------------------------------------- drawing
+
+
+def draw(paint: Painter, surface, game: Game, mouse) -> None:
+    if game.played is None:
+        return
+    shown = layout(game, surface.get_size())
+    draw_heading(paint, surface, game, shown)
+    paint.panel(surface, shown.stats, radius=int(14 * shown.u))
+    y = draw_accuracy(paint, surface, game, shown)
+    y = draw_split(paint, surface, game, shown, y)
+    y = draw_time(paint, surface, game, shown, y)
+    draw_best(paint, surface, game, shown, y)
+    draw_review(paint, surface, game, shown, mouse)
+    draw_buttons(paint, surface, game, shown, mouse)
+
+
+def draw_heading(paint: Painter, surface, game: Game, shown: SummaryLayout) -> None:
+    width, height = surface.get_size()
+    u, result, judge, played = shown.u, game.score, game.judge, game.played
+    rival = "the discriminator" if judge == "D" else "the detector"
+    if result.player_correct > result.d_correct:
+        verdict = f"You beat {rival}!"
+    elif result.player_correct < result.d_correct:
+        verdict = f"{rival.capitalize()} wins this one."
+    else:
+        verdict = f"A draw with {rival}."
+    paint.fit_text(surface, verdict, 56 * u, TEXT, (width // 2, height * 0.03), width * 0.9, "midtop")
+    digits = (
+        f"{len(played.answers)} of {played.n_rounds} digits" if not played.finished else f"{played.n_rounds} digits"
+    )
+    mode = "measurement" if played.measurement else "practice"
+    about = [digits, f"vs {played.opponent_title}", mode, f"seed {played.seed}"]
+    if game.reopened:
+        about.append(when(played.time))
+    elif judge == "D":
+        about.append("D is the detector trained beside this generator")
+    else:
+        about.append("the detector was trained just now on its fakes")
+    at = (width // 2, height * 0.03 + 52 * u)
+    paint.fit_text(surface, " · ".join(about), 26 * u, MUTED, at, width * 0.94, "midtop")
+
+
+def when(time: str, short: bool = False) -> str:
+    """ "29 Nov 2026, 05:12" in the player's time zone, from the record's UTC time ("29 Nov 05:12" when short)."""
+    try:
+        moment = datetime.fromisoformat(time).astimezone()
+    except (ValueError, OverflowError):
+        return time[:16]
+    if short:
+        return moment.strftime("%d %b %H:%M" if moment.year == datetime.now().year else "%d %b %Y")
+    return moment.strftime("%d %b %Y, %H:%M")
+
+
+def draw_accuracy(paint: Painter, surface, game: Game, shown: SummaryLayout) -> float:
+    """Your bar and the judge's, growing in, with the 50% line and your 95% interval; returns the y below them."""
+    u, result = shown.u, game.score
+    x, inner = shown.stats.x + 20 * u, shown.stats.w - 40 * u
+    grown = min(1.0, game.screen_seconds / BAR_SECONDS)
+    rows = (
+        ("You", result.player_correct, result.player_accuracy, result.player_interval, TEXT),
+        (game.judge, result.d_correct, result.d_accuracy, None, MUTED),
+    )
+    for bar, (name, correct, accuracy, interval, colour) in zip(shown.bars, rows):
+        paint.fit_text(surface, name, 40 * u, TEXT, (x, bar.centery), bar.x - x - 4 * u, "midleft")
+        pygame.draw.rect(surface, PANEL_LIGHT, bar, border_radius=int(4 * u))
+        filled = pygame.Rect(bar.x, bar.y, int(bar.w * accuracy * grown), bar.h)
+        pygame.draw.rect(surface, colour, filled, border_radius=int(4 * u))
+        chance = bar.x + bar.w // 2
+        pygame.draw.line(surface, RIGHT, (chance, bar.y - 5 * u), (chance, bar.bottom + 5 * u), max(2, int(3 * u)))
+        if interval and grown >= 1.0:
+            draw_whisker(surface, bar, interval, u)
+        figure = f"{correct}/{result.answered}  {percent(accuracy)}"
+        paint.text(surface, figure, 34 * u, TEXT, (x + inner, bar.centery), "midright")
+    y = shown.bars[-1].bottom + 14 * u
+    low, high = result.player_interval
+    interval = f"yellow: your 95% interval, {percent(low)} to {percent(high)}"
+    legend = paint.text(surface, interval, 22 * u, SELECTED, (x, y))
+    guessing = "blue: 50%, guessing"
+    if legend.right + 16 * u + paint.font(22 * u).size(guessing)[0] > x + inner:
+        legend = paint.text(surface, guessing, 22 * u, RIGHT, (x, legend.bottom + 2 * u))  # no room beside it
+    else:
+        paint.text(surface, guessing, 22 * u, RIGHT, (x + inner, y), "topright")
+    return legend.bottom + 16 * u
+
+
+def draw_whisker(surface, bar: pygame.Rect, interval: tuple[float, float], u: float) -> None:
+    """The 95% interval as a whisker across the bar."""
+    left_x, right_x = bar.x + bar.w * interval[0], bar.x + bar.w * interval[1]
+    thickness = max(2, int(4 * u))
+    pygame.draw.line(surface, SELECTED, (left_x, bar.centery), (right_x, bar.centery), thickness)
+    for edge_x in (left_x, right_x):
+        pygame.draw.line(surface, SELECTED, (edge_x, bar.y + 5 * u), (edge_x, bar.bottom - 5 * u), thickness)
+
+
+def draw_split(paint: Painter, surface, game: Game, shown: SummaryLayout, y: float) -> float:
+    """The HYPE split, for you and for the judge; returns the y below it."""
+    u, result = shown.u, game.score
+    x, inner = shown.stats.x + 20 * u, shown.stats.w - 40 * u
+    column_you, column_d = x + inner - 150 * u, x + inner
+    paint.text(surface, "you", 26 * u, MUTED, (column_you, y), "topright")
+    paint.text(surface, game.judge, 26 * u, MUTED, (column_d, y), "topright")
+    y += 28 * u
+    rows = (
+        ("Fakes called real", result.fakes, result.fakes_called_real, result.d_fakes_called_real),
+        ("Reals called fake", result.reals, result.reals_called_fake, result.d_reals_called_fake),
+    )
+    for label, total, you, d in rows:
+        paint.text(surface, label, 30 * u, TEXT, (x, y))
+        paint.text(surface, f"{you}/{total}  {percent(you / max(1, total))}", 30 * u, TEXT, (column_you, y), "topright")
+        paint.text(surface, f"{d}/{total}  {percent(d / max(1, total))}", 30 * u, MUTED, (column_d, y), "topright")
+        y += 34 * u
+    label = paint.hype_label(surface, 30 * u, TEXT, (x, y))
+    paint.text(surface, "(their mean)", 24 * u, MUTED, (label.right + 8 * u, y + 4 * u))
+    paint.text(surface, percent(result.hype_infinity), 30 * u, TEXT, (column_you, y), "topright")
+    paint.text(surface, percent(result.d_hype_infinity), 30 * u, MUTED, (column_d, y), "topright")
+    meaning = "HYPE: the share of mistakes; 50% means the fakes cannot be told from real digits."
+    if result.d_unanswered:
+        meaning += f" {game.judge} gave no answer on {result.d_unanswered} (counted as wrong)."
+    return paint.paragraph(surface, meaning, 22 * u, MUTED, x, y + label.h + 10 * u, int(inner))
+
+
+def draw_time(paint: Painter, surface, game: Game, shown: SummaryLayout, y: float) -> float:
+    seconds = game.score.median_seconds
+    if seconds is None:
+        return y
+    u = shown.u
+    took = f"You took {seconds:.1f} s per digit (median)."
+    return paint.paragraph(surface, took, 26 * u, TEXT, shown.stats.x + 20 * u, y + 8 * u, int(shown.stats.w - 40 * u))
+
+
+def draw_best(paint: Painter, surface, game: Game, shown: SummaryLayout, y: float) -> None:
+    u, stats, played = shown.u, shown.stats, game.played
+    x, inner = stats.x + 20 * u, stats.w - 40 * u
+    y = max(y + 8 * u, stats.bottom - 46 * u)
+    rounds, previous, mode = played.n_rounds, game.previous_best, "measurement" if played.measurement else "practice"
+    if game.reopened:
+        state = "finished" if played.finished else f"left after {len(played.answers)} of {rounds} digits"
+        paint.fit_text(surface, f"Played {when(played.time)}, {state}.", 28 * u, TEXT, (x, y), inner)
+    elif game.is_personal_best:
+        paint.tick(surface, (x + 14 * u, y + 12 * u), 26 * u, RIGHT)
+        message = f"New personal best! (was {previous}/{rounds})"
+        paint.fit_text(surface, message, 30 * u, RIGHT, (x + 38 * u, y), inner - 38 * u)
+    elif previous is None:
+        message = f"Your first {rounds}-digit {mode} game against {played.opponent_title}."
+        paint.fit_text(surface, message, 28 * u, TEXT, (x, y), inner)
+    elif game.score.player_correct == previous:
+        paint.fit_text(surface, f"Equal to your best, {previous}/{rounds}", 30 * u, TEXT, (x, y), inner)
+    else:
+        paint.fit_text(surface, f"Your best here is still {previous}/{rounds}", 30 * u, TEXT, (x, y), inner)
+
+
+def draw_review(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse) -> None:
+    u = shown.u
+    for number, (name, count, rect) in enumerate(shown.headings):
+        label = paint.text(surface, f"{count} {name}", 28 * u, TEXT, (rect.x, rect.centery), "midleft")
+        what = "written by people" if name == "REAL" else "drawn by the generator"
+        what = paint.text(surface, what, 22 * u, MUTED, (label.right + 10 * u, rect.centery + 1 * u), "midleft")
+        room = rect.right - what.right - 20 * u
+        if number == 0 and room > 120 * u:
+            marks = f"under each: you, {game.judge}; click to enlarge"
+            paint.fit_text(surface, marks, 22 * u, MUTED, (rect.right, rect.centery + 1 * u), room, "midright")
+    played = game.played
+    for image_rect, round_, answer in zip(shown.images, played.rounds, played.answers):
+        hovered = image_rect.collidepoint(mouse)
+        pygame.draw.rect(surface, TEXT if hovered else OUTLINE, image_rect.inflate(4, 4), width=2)
+        if round_.image is not None:
+            surface.blit(paint.digit(round_.image, image_rect.w), image_rect)
+        else:
+            pygame.draw.rect(surface, PANEL, image_rect)
+            paint.text(surface, "?", image_rect.h * 0.6, MUTED, image_rect.center, "center")
+        marks = (("you", answer.answer_real == round_.is_real), (game.judge, round_.d_correct))
+        draw_tile_marks(paint, surface, image_rect, shown.tile, marks)
+    if game.images_problem:
+        at = (shown.grid.x, shown.grid.bottom)
+        paint.fit_text(surface, game.images_problem, 20 * u, WRONG, at, shown.grid.w, "bottomleft")
+
+
+def draw_tile_marks(paint: Painter, surface, image_rect: pygame.Rect, tile: float, marks) -> None:
+    """Under a review digit, your mark on the left half and the judge's on the right, labelled when there is room."""
+    labelled = tile * 0.16 >= 14  # room for the words "you" and "D" beside the marks
+    icon, font_size = tile * (0.2 if labelled else 0.26), tile * 0.16
+    center_y = image_rect.bottom + tile * 0.2
+    for side, (name, correct) in zip((-1, 1), marks):
+        center_x = image_rect.centerx + side * tile / 4  # each mark centred in its half of the tile
+        if not labelled:
+            paint.mark(surface, correct, (center_x, center_y), icon)
+            continue
+        name = name if len(name) < 3 or name == "you" else name[0]  # "Detector" shows as "D" under a tile
+        label_width = paint.font(font_size).size(name)[0]
+        left = center_x - (label_width + icon * 1.3) / 2
+        paint.text(surface, name, font_size, MUTED, (left, center_y), "midleft")
+        paint.mark(surface, correct, (left + label_width + icon * 0.3 + icon / 2, center_y), icon)
+
+
+def draw_buttons(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse) -> None:
+    again, back, u = shown.again, shown.back, shown.u
+    if game.reopened:
+        paint.button(surface, back, "Records", "Esc", back.collidepoint(mouse), label_size=back.h * 0.46)
+    else:
+        paint.button(surface, again, "Play again", "Enter", again.collidepoint(mouse), label_size=again.h * 0.46)
+        paint.button(surface, back, "Title", "Esc", back.collidepoint(mouse), label_size=back.h * 0.46)
+    if game.save_notice and not game.reopened:
+        width, height = surface.get_size()
+        at = (12 * u, again.y - 6 * u)
+        paint.fit_text(surface, game.save_notice, 22 * u, WRONG, at, width - 24 * u, "bottomleft")

@@ -1,0 +1,162 @@
+"""One human evaluation of each generator from one or more players' histories: `python -m game.stats`.
+
+    python -m game.stats                                   # your own history
+    python -m game.stats --history a.jsonl --history b.jsonl --out report.png   # a class, pooled
+    python -m game.stats --json                            # the same figures for machines
+
+Per generator (its file name and the first digits of its SHA-256, so two
+files named alike stay apart) over finished measurement games: games, digits,
+accuracy, fakes called real, reals called fake and HYPE∞ (their mean; 50%
+means people cannot tell its digits from real ones), each with a 95%
+bootstrap interval over games, and the median answer time. Practice games
+are summed in a table of their own, never mixed in. Unfinished games are left
+out. Lines that are damaged or make no sense are skipped and counted (this
+tool only reads; the game sets such lines aside). `--out` writes a plot.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from game import history
+from game.records import RecordError, answer_times, parse, summary_of
+from game.rounds import opponent_title
+from game.scoring import opponent_stats
+
+
+def read_pooled(paths: list[Path]) -> tuple[list, list[list[int]], list[str]]:
+    """(summaries, answer times per game, warnings) over every file, read only."""
+    summaries, times, warnings = [], [], []
+    for path in paths:
+        skipped = 0
+        try:
+            for offset, line in history.lines(path):
+                if not line.strip():
+                    continue
+                try:
+                    record = parse(line)
+                    summaries.append(summary_of(record, offset))
+                    times.append(answer_times(record))
+                except (ValueError, RecordError):
+                    skipped += 1
+        except OSError as error:
+            warnings.append(f"could not read {path}: {history.reason(error)}")
+            continue
+        if skipped:
+            warnings.append(
+                f"{path}: skipped {skipped} line{'s' if skipped != 1 else ''} that are not sensible records"
+            )
+    return summaries, times, warnings
+
+
+def figures(summaries, times, measurement: bool) -> list[dict]:
+    chosen = [i for i, summary in enumerate(summaries) if summary.measurement == measurement]
+    stats = opponent_stats([summaries[i] for i in chosen], [times[i] for i in chosen])
+    return [
+        {
+            "generator": opponent_title(entry.opponent_name),
+            "checkpoint_sha256": entry.checkpoint_sha256,
+            "games": entry.games,
+            "digits": entry.digits,
+            **{
+                name: {"value": estimate.value, "low": estimate.low, "high": estimate.high}
+                for name, estimate in (
+                    ("accuracy", entry.accuracy),
+                    ("fakes_called_real", entry.fake_error),
+                    ("reals_called_fake", entry.real_error),
+                    ("hype_infinity", entry.hype_infinity),
+                )
+            },
+            "median_answer_s": None if entry.median_ms is None else round(entry.median_ms / 1000, 3),
+        }
+        for entry in stats
+    ]
+
+
+def cell(estimate: dict) -> str:
+    return f"{100 * estimate['value']:5.1f}% [{100 * estimate['low']:4.1f}, {100 * estimate['high']:5.1f}]"
+
+
+def print_table(title: str, rows: list[dict]) -> None:
+    print(title)
+    if not rows:
+        print("  (none)")
+        return
+    header = ("generator", "games", "digits", "accuracy", "fakes called real", "reals called fake", "HYPE∞", "median")
+    print(f"  {header[0]:<24} {header[1]:>5} {header[2]:>6}  " + "  ".join(f"{h:<21}" for h in header[3:7]) + " median")
+    for row in rows:
+        name = f"{row['generator']} ({row['checkpoint_sha256'][:8]})" if row["checkpoint_sha256"] else row["generator"]
+        estimates = "  ".join(
+            f"{cell(row[key]):<21}" for key in ("accuracy", "fakes_called_real", "reals_called_fake", "hype_infinity")
+        )
+        median = "-" if row["median_answer_s"] is None else f"{row['median_answer_s']:.2f} s"
+        print(f"  {name:<24} {row['games']:>5} {row['digits']:>6}  {estimates} {median}")
+
+
+def plot(rows: list[dict], out: Path) -> None:
+    """HYPE∞ and the two errors per generator, each with its 95% interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(8, 1.2 + 0.9 * max(1, len(rows))))
+    keys = (("hype_infinity", "HYPE∞", "black"), ("fakes_called_real", "fakes called real", "#E69F00"))
+    keys += (("reals_called_fake", "reals called fake", "#56B4E9"),)
+    for offset, (key, label, colour) in zip((0.0, 0.22, -0.22), keys):
+        values = [row[key]["value"] for row in rows]
+        errors = [
+            [v - row[key]["low"] for v, row in zip(values, rows)],
+            [row[key]["high"] - v for v, row in zip(values, rows)],
+        ]
+        positions = [index + offset for index in range(len(rows))]
+        axis.errorbar(values, positions, xerr=errors, fmt="o", color=colour, capsize=3, label=label)
+    axis.axvline(0.5, color="grey", linestyle="--", linewidth=1)
+    axis.set_yticks(range(len(rows)), [f"{row['generator']}\n{row['games']} games" for row in rows])
+    axis.set_xlim(0, 1)
+    axis.set_xlabel("share of answers (95% bootstrap interval over games); 50% = cannot tell")
+    axis.set_title("Human evaluation of each generator (finished measurement games)")
+    axis.legend(loc="lower right", fontsize="small")
+    figure.tight_layout()
+    figure.savefig(out, dpi=120)
+    plt.close(figure)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m game.stats", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--history", action="append", type=Path, metavar="PATH", help="a history.jsonl; repeat to pool several"
+    )
+    parser.add_argument("--out", type=Path, metavar="PNG", help="also write a plot of the measurement table here")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    paths = args.history or [history.history_path()]
+    summaries, times, warnings = read_pooled(paths)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    measured, practice = figures(summaries, times, True), figures(summaries, times, False)
+    if args.json:
+        print(json.dumps({"measurement": measured, "practice": practice, "files": [str(p) for p in paths]}, indent=2))
+    else:
+        print(f"{len(summaries)} games in {len(paths)} file{'s' if len(paths) != 1 else ''}; unfinished games left out")
+        print_table("Measurement games (no feedback while playing): the human evaluation", measured)
+        print_table("Practice games (feedback after each digit: people learn as they play)", practice)
+    if args.out:
+        if args.out.exists() and not args.out.is_file():
+            print(f"error: {args.out} exists and is not a regular file; give a new file name", file=sys.stderr)
+            return 1
+        if not measured:
+            print("error: no finished measurement game to plot", file=sys.stderr)
+            return 1
+        try:
+            plot(measured, args.out)
+        except OSError as error:
+            print(f"error: could not write {args.out}: {history.reason(error)}", file=sys.stderr)
+            return 1
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
