@@ -48,8 +48,9 @@ from gan import metrics
 from gan.checkpoint import CheckpointError
 from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
 from gan.classifier import embed, load_classifier
-from gan.cli import doc, one_line_errors, parse_config
+from gan.cli import doc, one_line, one_line_errors, parse_config
 from gan.data import DataError, load_split
+from gan.files import atomic_write_text, file_digest
 from gan.models import from_uint8
 from gan.sample import generate, generate_from_seeds, latents_for_seeds, load_generator
 
@@ -214,11 +215,12 @@ def format_table(result: dict, checkpoint: str, n: int, seed: int, seconds: floa
         f"  inception_score  {result['inception_score']:10.3f}   10 at most",
         f"  precision        {result['precision']:10.3f}   samples that look like real digits",
         f"  recall           {result['recall']:10.3f}   real digits the samples cover",
-        f"  c2st_accuracy    {result['c2st_accuracy']:10.3f}   0.5 = a critic cannot tell them apart; "
-        f"real digits {result['c2st_floor']:.3f}",
-        f"  background_specks{result['background_specks']:10.3f}   real digits {result['background_specks_real']:.3f}",
-        f"  edge_softness    {result['edge_softness']:10.3f}   real digits {result['edge_softness_real']:.3f}",
-        f"  unsure_share     {result['unsure_share']:10.3f}   real digits {result['unsure_share_real']:.3f}",
+        f"  c2st_accuracy    {result['c2st_accuracy']:10.3f}   0.5 = a critic cannot tell them apart",
+        f"  c2st_floor       {result['c2st_floor']:10.3f}   the critic on real training digits: the best possible",
+        *(
+            f"  {name:<17}{result[name]:10.3f}   {what}; {name}_real {result[name + '_real']:.3f}"
+            for name, what in zip(EYE_KEYS, ("digits with a grey speck", "soft stroke pixels", "no clear digit"))
+        ),
         f"  memorized        {result['memorized']:10.4f}   copies of training digits; real test digits: 0.001",
         f"  d_accuracy       {d_accuracy:>10}   its own discriminator, threshold 0.5",
         "  class_shares     " + "  ".join(f"{digit}: {share:5.1%}" for digit, share in enumerate(shares)),
@@ -245,6 +247,26 @@ class EvaluateConfig:
         default=str(CLASSIFIER_PATH), metadata=doc("the MNIST classifier checkpoint", metavar="PATH")
     )
     json: bool = field(default=False, metadata=doc("print one JSON object as the last line instead of a table"))
+    record: str = field(
+        default="",
+        metadata=doc("also keep the result in this JSON file under the checkpoint's name (weights/scores.json)",
+                     metavar="PATH"),
+    )  # fmt: skip
+
+
+def record_scores(path: str | os.PathLike, checkpoint: str | os.PathLike, result: dict, n: int, seed: int) -> None:
+    """Keep `result` in the scores file under the checkpoint's file name, with the SHA-256 it belongs to,
+    so a reader (the game's opponent card) can tell when the file has changed since it was scored."""
+    path = Path(path)
+    try:
+        scores = json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path}: not a readable scores file ({one_line(error)})") from error
+    if not isinstance(scores, dict):
+        raise ValueError(f"{path}: not a readable scores file (not a JSON object)")
+    entry = {"sha256": file_digest(checkpoint), "n": n, "seed": seed, "evaluate": result}
+    scores[Path(checkpoint).name] = entry
+    atomic_write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", path)
 
 
 def main(argv=None) -> int:
@@ -259,6 +281,8 @@ def main(argv=None) -> int:
     quiet = (lambda message: None) if config.json and not sys.stderr.isatty() else _stderr
     with one_line_errors(CheckpointError, DataError, ValueError):
         result = evaluate(checkpoint, config.n, config.seed, config.data_dir, config.classifier, log=quiet)
+        if config.record:
+            record_scores(config.record, checkpoint, result, config.n, config.seed)
     if config.json:
         print(json.dumps(result))
     else:

@@ -123,7 +123,11 @@ def test_a_conditional_game_checkpoint_round_trips_into_the_games_rounds(tmp_pat
     images = generator(z, labels)
     assert torch.equal(loaded_discriminator(images), discriminator(images))  # the image alone: (B,)
     assert loaded_discriminator(images, labels).shape == (3, 2)  # and with the projection head
-    setup = Bridge().prepare(GameRequest(str(tmp_path / "conditional.pt"), rounds=6, seed=1))
+    threads = torch.get_num_threads()
+    try:
+        setup = Bridge().prepare(GameRequest(str(tmp_path / "conditional.pt"), rounds=6, seed=1))
+    finally:
+        torch.set_num_threads(threads)  # the game's bridge keeps to one thread; the other tests do not
     assert sorted(round_.is_real for round_ in setup.rounds) == [False] * 3 + [True] * 3
     assert all(0.0 <= round_.d_prob_real <= 1.0 for round_ in setup.rounds)
 
