@@ -225,7 +225,8 @@ def conv_macs(model_config: ModelConfig) -> tuple[list[int], list[int]]:
             if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
                 module.register_forward_hook(hook(name))
     with torch.no_grad():
-        discriminator(generator(torch.zeros(1, model_config.latent_dim)))
+        labels = torch.zeros(1, dtype=torch.long) if model_config.classes else None
+        discriminator(generator(torch.zeros(1, model_config.latent_dim), labels), labels)
     return counts["generator"], counts["discriminator"]
 
 

@@ -142,8 +142,11 @@ class Discriminator(nn.Module):
         image_logits = self.main[-1](features).view(-1)
         if labels is None:
             return image_logits
-        projection = (self.class_embedding(labels) * features.flatten(1)).sum(1)
-        return torch.stack([image_logits, image_logits + projection], 1)
+        # <embedding of the label, features> for every digit at once, as one small matrix product (B, 10),
+        # then the label's column: cheaper than looking up B embeddings and multiplying them element-wise.
+        every_digit = features.flatten(1) @ self.class_embedding.weight.T.to(features.dtype)  # (B, classes)
+        projection = every_digit.gather(1, labels[:, None]).squeeze(1)
+        return torch.stack([image_logits, image_logits + projection.to(image_logits.dtype)], 1)
 
 
 def init_weights(module: nn.Module) -> None:

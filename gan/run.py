@@ -159,8 +159,10 @@ class Run:
     order_epoch: int | None = None
 
     def __post_init__(self):
-        self.generator_forward = self.generator_forward or self.generator
-        self.discriminator_forward = self.discriminator_forward or self.discriminator
+        if self.generator_forward is None:
+            self.generator_forward = self.generator
+        if self.discriminator_forward is None:
+            self.discriminator_forward = self.discriminator
         if self.ema_weight is None:
             self.ema_weight = torch.zeros((), device=self.device)
 
@@ -274,8 +276,8 @@ def make_train_step(run: Run, speed, generator_forward=None, discriminator_forwa
     of it; the losses and D's logits on [real; fake] come back as tensors for the log steps to read.
     """
     config = run.config
-    generator_forward = generator_forward or run.generator_forward
-    discriminator_forward = discriminator_forward or run.discriminator_forward
+    generator_forward = run.generator_forward if generator_forward is None else generator_forward
+    discriminator_forward = run.discriminator_forward if discriminator_forward is None else discriminator_forward
     batch = run.local_batch
     real_targets = torch.full((batch,), 1.0 - config.label_smoothing, device=run.device)
     discriminator_targets = torch.cat([real_targets, torch.zeros(batch, device=run.device)])  # (2B,): [real; fake]
