@@ -72,17 +72,47 @@ def assert_one_line_error(result: subprocess.CompletedProcess, status: int | Non
     return lines[-1]
 
 
-def write_small_game_checkpoint(path: Path, epoch: int = 1, step: int = 5, width: int = 16, seed: int = 0) -> Path:
-    """A game checkpoint with random weights (of narrow models, so it is quick to use)."""
+def small_models(config=None, seed: int = 0):
+    """(generator, discriminator, config) with random weights, of narrow models so they are quick to use."""
     import torch
 
-    from gan.checkpoint import game_checkpoint, save_checkpoint
     from gan.models import ModelConfig, build_models
 
+    config = config or ModelConfig(generator_width=16, discriminator_width=16)
     torch.manual_seed(seed)
-    config = ModelConfig(generator_width=width, discriminator_width=width)
     generator, discriminator = build_models(config)
-    save_checkpoint(
-        game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=epoch, step=step), path
+    return generator.eval(), discriminator.eval(), config
+
+
+def write_small_game_checkpoint(
+    path: Path, epoch: int = 1, step: int = 5, width: int = 16, seed: int = 0, config=None, metrics=None
+) -> Path:
+    """A game checkpoint with random weights, written by the trainer's own save path."""
+    from gan.checkpoint import game_checkpoint, save_checkpoint
+    from gan.models import ModelConfig
+
+    config = config or ModelConfig(generator_width=width, discriminator_width=width)
+    generator, discriminator, _ = small_models(config, seed)
+    checkpoint = game_checkpoint(
+        generator.state_dict(), discriminator.state_dict(), config, epoch=epoch, step=step, metrics=metrics
     )
+    save_checkpoint(checkpoint, path)
     return path
+
+
+# train.py flags for runs that take seconds: narrow models, small batches, no per-epoch FID
+TRAIN_SMALL = ["--device", "cpu", "--batch-size", "32", "--generator-width", "8", "--discriminator-width", "8",
+               "--log-every", "2", "--eval-samples", "0"]  # fmt: skip
+
+
+def start_training(run_dir: Path, export: Path, *extra, wait_for: str = "metrics.jsonl") -> subprocess.Popen:
+    """The real train.py in the background, as a user starts it, once `wait_for` exists in its run folder."""
+    import time
+
+    command = [sys.executable, "train.py", *TRAIN_SMALL, "--run-dir", str(run_dir), "--steps", "100000",
+               "--export", str(export), *map(str, extra)]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run_dir / wait_for).exists() and process.poll() is None:
+        time.sleep(0.1)
+    return process

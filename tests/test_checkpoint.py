@@ -3,23 +3,19 @@ import os
 
 import pytest
 import torch
+from conftest import small_models, write_small_game_checkpoint
 
 from gan import checkpoint as checkpoint_module
-from gan.checkpoint import CheckpointError, game_checkpoint, load_checkpoint, load_models, save_checkpoint
-from gan.models import ModelConfig, build_models
+from gan.checkpoint import CheckpointError, load_checkpoint, load_models
+from gan.models import ModelConfig
+
+TINY = ModelConfig(latent_dim=8, generator_width=4, discriminator_width=4)
 
 
 def make_game_checkpoint(path, seed=0):
-    torch.manual_seed(seed)
-    config = ModelConfig(latent_dim=8, generator_width=4, discriminator_width=4)
-    generator, discriminator = build_models(config)
-    save_checkpoint(
-        game_checkpoint(
-            generator.state_dict(), discriminator.state_dict(), config, epoch=3, step=9, metrics={"fid": 1.5}
-        ),
-        path,
-    )
-    return generator.eval(), discriminator.eval()
+    write_small_game_checkpoint(path, epoch=3, step=9, seed=seed, config=TINY, metrics={"fid": 1.5})
+    generator, discriminator, _ = small_models(TINY, seed)  # the same weights again, from the same seed
+    return generator, discriminator
 
 
 def test_game_checkpoint_round_trip_gives_the_same_models(tmp_path):
@@ -110,15 +106,14 @@ def test_a_conditional_game_checkpoint_round_trips_into_the_games_rounds(tmp_pat
     from game.bridge import Bridge
     from game.state import GameRequest
 
-    torch.manual_seed(0)
     config = ModelConfig(latent_dim=8, generator_width=4, discriminator_width=4, spectral_norm=True, classes=10)
-    generator, discriminator = build_models(config)
-    checkpoint = game_checkpoint(generator.state_dict(), discriminator.state_dict(), config, epoch=2, step=8)
-    assert checkpoint["model_config"] == {**config.to_dict(), "classes": 10, "spectral_norm": True}
-    save_checkpoint(checkpoint, tmp_path / "conditional.pt")
+    write_small_game_checkpoint(tmp_path / "conditional.pt", epoch=2, step=8, config=config)
+    generator, discriminator, _ = small_models(config)
+    assert load_checkpoint(tmp_path / "conditional.pt")["model_config"] == {
+        "latent_dim": 8, "generator_width": 4, "discriminator_width": 4, "classes": 10, "spectral_norm": True
+    }  # fmt: skip
     loaded_generator, loaded_discriminator, _ = load_models(tmp_path / "conditional.pt")
     z, labels = torch.randn(3, 8), torch.tensor([0, 4, 9])
-    generator.eval(), discriminator.eval()
     assert torch.equal(loaded_generator(z, labels), generator(z, labels))
     images = generator(z, labels)
     assert torch.equal(loaded_discriminator(images), discriminator(images))  # the image alone: (B,)

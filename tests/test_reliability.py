@@ -9,19 +9,16 @@ never taken from the system.
 import os
 import signal
 import stat
-import subprocess
-import sys
 import time
 
 import pytest
 import torch
-from conftest import ROOT, assert_one_line_error, run_python
+from conftest import TRAIN_SMALL, assert_one_line_error, run_python, start_training
 
 from gan.checkpoint import load_checkpoint, load_models
 from gan.files import atomic_write_bytes
 
-SMALL = ["--device", "cpu", "--batch-size", "32", "--generator-width", "8", "--discriminator-width", "8",
-         "--log-every", "2", "--eval-samples", "0"]  # fmt: skip
+SMALL = TRAIN_SMALL
 
 
 @pytest.fixture(scope="module")
@@ -171,22 +168,10 @@ def test_sample_never_writes_into_a_folder_of_other_files(tmp_path):
     assert sorted(os.listdir(fresh)) == ["digit_000000_seed_0.png", "digit_000001_seed_1.png"]
 
 
-def start_training(tmp_path, name):
-    run_dir = tmp_path / name
-    process = subprocess.Popen(
-        [sys.executable, "train.py", *SMALL, "--run-dir", str(run_dir), "--steps", "100000",
-         "--export", str(tmp_path / f"{name}.pt")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.time() + 120
-    while time.time() < deadline and not (run_dir / "metrics.jsonl").exists():
-        time.sleep(0.1)
-    return run_dir, process
-
-
 @pytest.mark.slow
 def test_two_quick_ctrl_c_still_save_and_export_without_a_traceback(tmp_path, data_dir):
-    run_dir, process = start_training(tmp_path, "twice")
+    run_dir = tmp_path / "twice"
+    process = start_training(run_dir, tmp_path / "twice.pt")
     process.send_signal(signal.SIGINT)
     time.sleep(0.05)
     process.send_signal(signal.SIGINT)
@@ -201,7 +186,8 @@ def test_two_quick_ctrl_c_still_save_and_export_without_a_traceback(tmp_path, da
 @pytest.mark.slow
 @pytest.mark.parametrize("number, name", [(signal.SIGHUP, "SIGHUP"), (signal.SIGTERM, "SIGTERM")])
 def test_a_closed_terminal_or_sigterm_saves_like_ctrl_c_and_names_the_signal(tmp_path, data_dir, number, name):
-    run_dir, process = start_training(tmp_path, name.lower())
+    run_dir = tmp_path / name.lower()
+    process = start_training(run_dir, tmp_path / f"{name.lower()}.pt")
     process.send_signal(number)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr

@@ -2,13 +2,11 @@
 
 import json
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 import torch
-from conftest import ROOT, assert_one_line_error, run_python
+from conftest import assert_one_line_error, run_python, start_training
 from PIL import Image
 
 from gan.checkpoint import load_checkpoint, load_models
@@ -89,32 +87,12 @@ def test_resume_is_exact(tmp_path, data_dir):
 @pytest.mark.slow
 def test_killed_run_resumes_from_its_last_good_checkpoint(tmp_path, data_dir):
     run_dir = tmp_path / "killed"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "train.py",
-            *SMALL,
-            "--run-dir",
-            str(run_dir),
-            "--steps",
-            "100000",
-            "--checkpoint-every",
-            "5",
-            "--export",
-            str(tmp_path / "k.pt"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_training(run_dir, tmp_path / "k.pt", "--checkpoint-every", 5, wait_for="checkpoint.pt")
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline and not (run_dir / "checkpoint.pt").exists():
-            time.sleep(0.2)
         time.sleep(1.0)
     finally:
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        process.communicate()
     # what a kill in the middle of a save leaves behind: a torn temporary file beside the good one
     (run_dir / ".checkpoint.pt.abc123.tmp").write_bytes(b"half a checkpo")
     saved_step = load_checkpoint(run_dir / "checkpoint.pt")["step"]
@@ -128,31 +106,12 @@ def test_killed_run_resumes_from_its_last_good_checkpoint(tmp_path, data_dir):
 @pytest.mark.slow
 def test_ctrl_c_saves_and_exits_cleanly(tmp_path, data_dir):
     run_dir = tmp_path / "interrupted"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "train.py",
-            *SMALL,
-            "--run-dir",
-            str(run_dir),
-            "--steps",
-            "100000",
-            "--export",
-            str(tmp_path / "i.pt"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and not (run_dir / "metrics.jsonl").exists():
-        time.sleep(0.2)
+    process = start_training(run_dir, tmp_path / "i.pt")
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "resume with --resume" in stderr
-    assert load_checkpoint(run_dir / "checkpoint.pt")["step"] >= 5
+    assert load_checkpoint(run_dir / "checkpoint.pt")["step"] >= 2  # at least to the first log line
     load_models(tmp_path / "i.pt")  # the game can already play against it
 
 
