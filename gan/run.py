@@ -87,6 +87,11 @@ class TrainConfig:
     eval_samples: int = field(
         default=2000, metadata=doc("digits for the per-epoch quick FID; 0 = off", minimum=0, maximum=10_000)
     )
+    eval_every: int = field(
+        default=0,
+        metadata=doc("epochs between quick FIDs (and the last epoch); 0 = every epoch, every 5th on CUDA",
+                     minimum=0, maximum=100_000),
+    )  # fmt: skip
     checkpoint_every: int = field(
         default=0,
         metadata=doc(

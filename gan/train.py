@@ -45,6 +45,7 @@ from gan.distributed import (
 )
 from gan.files import check_regular_target
 from gan.health import Health, sample_diversity
+from gan.models import ModelConfig
 from gan.report import RunFolder
 from gan.run import Run, TrainConfig, build_run, take_step
 from gan.sample import generate
@@ -55,7 +56,7 @@ EPOCH_SAVE_SECONDS = 20  # at an epoch's end, save unless the last save is more 
 # Flags that may change when a run is resumed; the rest define the run and stay as saved.
 RESUMABLE_OVERRIDES = {
     "epochs", "steps", "device", "export", "tensorboard", "log_every", "eval_samples", "compile", "resume",
-    "data_dir", "save_every_epoch", "checkpoint_every", "precision", "cuda_graph",
+    "data_dir", "save_every_epoch", "checkpoint_every", "precision", "cuda_graph", "eval_every",
 }  # fmt: skip
 EXIT_STOPPED, EXIT_DIVERGED = 130, 3
 
@@ -85,7 +86,10 @@ def prepare_run(config: TrainConfig, given: set[str]) -> tuple[Path, dict | None
         flags = ", ".join("--" + name.replace("_", "-") for name in fixed)
         raise ValueError(f"--resume keeps the run's own settings; cannot change {flags}")
     try:
-        saved = TrainConfig(**checkpoint["config"])
+        # The model's shape comes from model_config, which every checkpoint has in full; an older run's
+        # config may lack a newer option, whose default would describe another model.
+        model = dataclasses.asdict(ModelConfig.from_dict(checkpoint["model_config"]))
+        saved = TrainConfig(**{**checkpoint["config"], **model})
         resumed = dataclasses.replace(saved, **{name: getattr(config, name) for name in given & RESUMABLE_OVERRIDES})
         check_ranges(resumed)
         resumed.validate()
@@ -244,11 +248,13 @@ def log_step(run: Run, outputs, progress: Progress, health: Health, folder: RunF
     progress.show(record)
 
 
-def end_of_epoch(run: Run, label: str, preview: Preview, scorer, health: Health, folder: RunFolder, log) -> dict:
-    """The epoch's grid, quick metrics and health. Returns the quick metrics, and whether they are the best yet."""
+def end_of_epoch(
+    run: Run, label: str, preview: Preview, scorer, health: Health, folder: RunFolder, log, score: bool = True
+) -> dict:
+    """The epoch's grid, quick metrics (when `score`) and health. Returns them, and whether they are the best yet."""
     digits = preview.digits(run.generator_ema)
     folder.save_grid(label, digits, preview.columns)
-    quick = scorer(run.generator_ema) if scorer is not None else {}
+    quick = scorer(run.generator_ema) if scorer is not None and score else {}
     previous_best = health.best_fid
     problems = health.check_epoch(digits, preview.reference_diversity, quick.get("fid"), check_diversity=run.epoch >= 1)
     run.best_fid = health.best_fid
@@ -256,7 +262,8 @@ def end_of_epoch(run: Run, label: str, preview: Preview, scorer, health: Health,
                   scalars=("fid",))  # fmt: skip
     if problems:
         log(f"warning at {label}: " + "; ".join(problems))
-    return {"quick": quick, "is_best": quick.get("fid") is None or quick["fid"] < previous_best, "problems": problems}
+    is_best = scorer is None or (quick.get("fid") is not None and quick["fid"] < previous_best)  # unscored: latest
+    return {"quick": quick, "is_best": is_best, "problems": problems}
 
 
 def load_quick_scorer(config: TrainConfig, device: torch.device, log):
@@ -365,7 +372,10 @@ def loop(run: Run, run_dir: Path, speed, folder: RunFolder | None, stop: StopSig
 
 
 def epoch_end_files(run: Run, preview, scorer, health, folder, progress, log) -> dict:
-    result = end_of_epoch(run, f"epoch_{run.epoch:03d}", preview, scorer, health, folder, log)
+    # The quick FID costs a few seconds: every epoch on a CPU, where an epoch takes a minute; every 5th on CUDA.
+    every = run.config.eval_every or (5 if run.device.type == "cuda" else 1)
+    score = run.epoch % every == 0 or run.epoch == run.config.epochs
+    result = end_of_epoch(run, f"epoch_{run.epoch:03d}", preview, scorer, health, folder, log, score)
     if result["problems"]:
         progress.note = result["problems"][0]
     if result["is_best"]:

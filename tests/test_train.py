@@ -173,3 +173,16 @@ def test_resume_refuses_to_change_what_defines_the_run(tmp_path, data_dir):
     assert "--batch-size" in message
     message = assert_one_line_error(run_python("train.py", *SMALL, "--run-dir", run_dir, "--steps", "2"), 1)
     assert "already holds a run" in message
+
+
+def test_a_run_from_before_the_conditional_default_resumes_as_the_model_it_was(tmp_path, data_dir):
+    """Its config has no `classes` or `spectral_norm`: the saved model_config decides, not today's defaults."""
+    run_dir, _ = train(tmp_path, "old", "--steps", "2", "--classes", "0", "--no-spectral-norm")
+    checkpoint = load_checkpoint(run_dir / "checkpoint.pt")
+    for newer in ("classes", "spectral_norm", "precision", "cuda_graph", "eval_every"):
+        del checkpoint["config"][newer]
+    torch.save(checkpoint, run_dir / "checkpoint.pt")
+    run_python("train.py", "--resume", run_dir, "--steps", "4", "--export", tmp_path / "old.pt", check=True)
+    generator, _, exported = load_models(tmp_path / "old.pt")
+    assert exported["step"] == 4 and "classes" not in exported["model_config"]
+    assert generator(torch.randn(1, 100)).shape == (1, 1, 28, 28)
