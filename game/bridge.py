@@ -79,7 +79,7 @@ def probability_real(judge, images: np.ndarray) -> np.ndarray:
 
 def saliency(judge, images: np.ndarray) -> np.ndarray:
     """(B, 28, 28) uint8 maps of where the judge looked: |d logit / d pixel| of the image alone, 255 = most."""
-    x = from_uint8(torch.from_numpy(np.ascontiguousarray(images))).requires_grad_(True)  # (B, 1, 28, 28)
+    x = from_uint8(torch.from_numpy(np.array(images, dtype=np.uint8))).requires_grad_(True)  # (B, 1, 28, 28)
     with torch.enable_grad():
         (gradient,) = torch.autograd.grad(judge(x).sum(), x)  # the image-alone logit, even for a conditional D
     size = gradient[:, 0].abs().numpy()  # (B, 28, 28)
@@ -240,7 +240,7 @@ class Bridge:
     def judge_drawing(self, request: DrawingRequest) -> DrawingJudged:
         """D's p(real) of a drawing, where it looked, and the digit the classifier reads in it."""
         _, discriminator, _, sha256 = self.opponent(request.checkpoint)
-        image = np.frombuffer(request.pixels, dtype=np.uint8).reshape(1, 28, 28)
+        image = np.frombuffer(request.pixels, dtype=np.uint8).reshape(1, 28, 28).copy()
         probability = d_probability(probability_real(discriminator, image)[0])
         digit = digit_prob = None
         message = ""
