@@ -83,12 +83,13 @@ def scores_for(checkpoint: Path, sha256: str, metrics: dict) -> tuple[dict, str]
     try:
         entry = read_json(path).get(checkpoint.name)
         if isinstance(entry, dict) and entry.get("sha256") == sha256 and isinstance(entry.get("evaluate"), dict):
-            return figures_of(entry["evaluate"]), f"{SCORES_FILE} (python -m gan.evaluate)"
+            return figures_of(entry["evaluate"]), f"from {SCORES_FILE} (python -m gan.evaluate)"
         note = f"; {SCORES_FILE} has none for these weights" if entry is not None else ""
     except (OSError, ValueError, AttributeError):
         pass
     figures = figures_of(metrics if isinstance(metrics, dict) else {})
-    return figures, ("the trainer's quick figures" if figures else "no scores") + note
+    found = "from the trainer's quick figures" if figures else "no scores in the checkpoint"
+    return figures, found + note
 
 
 def run_folder(run_dir, checkpoint: Path) -> Path | None:

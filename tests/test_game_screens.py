@@ -456,7 +456,7 @@ def card_game(digits, **changes) -> Game:
             "d_accuracy": 0.628,
             "class_shares": (0.108, 0.105, 0.083, 0.094, 0.093, 0.08, 0.083, 0.142, 0.087, 0.122),
         },
-        scores_source="scores.json (python -m gan.evaluate)",
+        scores_source="from scores.json (python -m gan.evaluate)",
         run_dir="runs/cpu-seed1-sn",
         timelapse=frames,
         frame_ms=250,
@@ -475,7 +475,7 @@ def scene_card_without_scores_or_timelapse(digits):
     return card_game(
         digits,
         scores={"fid": 8.5},
-        scores_source="the trainer's quick figures",
+        scores_source="from the trainer's quick figures",
         timelapse=(),
         timelapse_note="its run folder runs/cpu-seed1-sn is not here",
     )

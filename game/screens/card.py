@@ -104,7 +104,7 @@ def draw_scores(paint: Painter, surface, card, shown: CardLayout) -> None:
         figure = "unknown" if value is None else form.format(value)
         paint.text(surface, figure, 24 * u, TEXT if value is not None else MUTED, (x + inner, y), "topright")
         y += 27 * u
-    y = paint.paragraph(surface, f"from {card.scores_source}", 20 * u, MUTED, x, y + 2 * u, int(inner)) + 6 * u
+    y = paint.paragraph(surface, card.scores_source, 20 * u, MUTED, x, y + 2 * u, int(inner)) + 6 * u
     paint.fit_text(surface, "Digit shares (line: 10%; yellow: 2 points off or more)", 24 * u, TEXT, (x, y), inner)
     draw_shares(
         paint, surface, card.scores.get("class_shares"), pygame.Rect(x, y + 30 * u, inner, box.bottom - y - 40 * u), u

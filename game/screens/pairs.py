@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pygame
 
 from game.events import Action
-from game.screens.dview import EXPLANATION, draw_heat, hint
-from game.screens.play import draw_card, draw_flash_around, draw_top_bar, provenance
-from game.screens.widgets import MUTED, RIGHT, TEXT, WRONG, Painter, unit
+from game.screens.dview import EXPLANATION, draw_heat
+from game.screens.play import draw_card, draw_corner_keys, draw_flash_around, draw_top_bar, provenance
+from game.screens.widgets import MUTED, RIGHT, TEXT, WRONG, Painter, percents, unit
 from game.state import Game, Screen
 
 
@@ -92,8 +92,7 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
         paint.text(surface, "Which one is real?", 40 * u, MUTED, at, "midbottom")
         paint.button(surface, shown.pick_left, "This one", "Left arrow  or  1", shown.pick_left.collidepoint(mouse))
         paint.button(surface, shown.pick_right, "This one", "Right arrow  or  2", shown.pick_right.collidepoint(mouse))
-    keys = "Esc  leave     H  help" + ("     " + hint(game.judge, game.d_view) if revealing else "")
-    paint.text(surface, keys, 22 * u, MUTED, (12 * u, surface.get_height() - 8 * u), "bottomleft")
+    draw_corner_keys(paint, surface, game, shown.next, u, revealing)
 
 
 def draw_reveal(paint: Painter, surface, game: Game, shown: PairsLayout, mouse) -> None:
@@ -116,7 +115,7 @@ def draw_reveal(paint: Painter, surface, game: Game, shown: PairsLayout, mouse) 
     else:
         side = "left" if pair.d_picks_left else "right"
         draw_card(paint, surface, shown.pick_right, f"{judge} picked the {side} one", pair.d_correct, u)
-        figures = f"p(real) {100 * pair.left.d_prob_real:.0f}% vs {100 * pair.right.d_prob_real:.0f}%"
+        figures = "p(real) {} vs {}".format(*percents(pair.left.d_prob_real, pair.right.d_prob_real))
         card = shown.pick_right
         paint.text(surface, figures, card.h * 0.22, TEXT, (card.right - 12 * u, card.bottom - 8 * u), "bottomright")
     if game.d_view_shown:

@@ -87,11 +87,18 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
         paint.button(surface, shown.next, label, key, shown.next.collidepoint(mouse), label_size=shown.next.h * 0.46)
     else:
         draw_question(paint, surface, shown, mouse)
-    corner = (12 * shown.u, surface.get_height() - 8 * shown.u)
-    keys = "Esc  leave     H  help"
-    if game.screen == Screen.REVEAL:
-        keys += "     " + hint(game.judge, game.d_view)
-    paint.text(surface, keys, 22 * shown.u, MUTED, corner, "bottomleft")
+    draw_corner_keys(paint, surface, game, shown.next, shown.u, game.screen == Screen.REVEAL)
+
+
+def draw_corner_keys(paint: Painter, surface, game: Game, next_button: pygame.Rect, u: float, revealing: bool) -> None:
+    """Esc and H in the bottom-left corner, and on a reveal V: shorter when the Next button leaves less room."""
+    corner = (12 * u, surface.get_height() - 8 * u)
+    choices = ["Esc  leave     H  help"]
+    if revealing:
+        choices = [f"Esc  leave     H  help     {hint(game.judge, game.d_view)}", "Esc  leave   H  help   V  heat map"]
+    room = next_button.x - corner[0] - 8 * u
+    keys = next((keys for keys in choices if paint.font(22 * u).size(keys)[0] <= room), choices[-1])
+    paint.text(surface, keys, 22 * u, MUTED, corner, "bottomleft")
 
 
 def draw_top_bar(paint: Painter, surface, game: Game, shown: PlayLayout) -> None:

@@ -82,10 +82,10 @@ def layout(game: Game, size) -> SummaryLayout:
 
 def thumbnail(tile_rect: pygame.Rect, tile: float, column: int = 0) -> pygame.Rect:
     """A digit's square in its tile: a whole multiple of 28 pixels when at least 28, so every pixel is alike."""
-    side = int(tile * 0.74)
+    across = max(1, round(tile_rect.w / tile))
+    side = int(tile * (0.74 if across == 1 else 0.9))  # a pair's two digits share their marks: more room
     side = side - side % 28 if side >= 28 else side
     image = pygame.Rect(0, 0, side, side)
-    across = max(1, round(tile_rect.w / tile))
     if across == 1:
         image.midtop = (tile_rect.centerx, tile_rect.y + int(tile * 0.05))
     else:  # a pair: the two squares side by side, touching, centred in the tile

@@ -43,6 +43,9 @@ class RoundsButton(NamedTuple):
     rect: pygame.Rect
 
 
+TABS = {"single": "One", "glimpse": "Glimpse", "pairs": "Pairs", "draw": "Draw"}  # when the full names do not fit
+
+
 class GameTab(NamedTuple):
     game: str  # one of GAMES
     rect: pygame.Rect
@@ -231,7 +234,8 @@ def draw_games(paint: Painter, surface, game: Game, shown: TitleLayout, mouse) -
     paint.panel(surface, shown.right, radius=int(14 * shown.u))
     for name, rect in shown.games:
         chosen = name == game.settings.game
-        paint.button(surface, rect, GAME_TITLES[name], "", rect.collidepoint(mouse), chosen, rect.h * 0.5)
+        label = GAME_TITLES[name] if paint.font(rect.h * 0.5).size(GAME_TITLES[name])[0] < rect.w * 0.9 else TABS[name]
+        paint.button(surface, rect, label, "", rect.collidepoint(mouse), chosen, rect.h * 0.5)
 
 
 def draw_about(paint: Painter, surface, game: Game, shown: TitleLayout, y: float) -> None:

@@ -44,6 +44,13 @@ def percent(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
+def percents(first: float, second: float) -> tuple[str, str]:
+    """Two shares as percentages, with a decimal when whole ones would look equal (D's pair of figures)."""
+    if percent(first) != percent(second):
+        return percent(first), percent(second)
+    return f"{100 * first:.1f}%", f"{100 * second:.1f}%"
+
+
 def printable(string: str) -> str:
     """Text the font can draw: a file name that is not valid UTF-8 arrives with surrogates, shown as "?"."""
     return string.encode("utf-8", "replace").decode("utf-8")

@@ -10,7 +10,7 @@ from game.events import Action
 from game.screens.dview import EXPLANATION, draw_heat, hint
 from game.screens.play import exposure, provenance
 from game.screens.shade import dimmed_box
-from game.screens.widgets import MUTED, OUTLINE, RIGHT, TEXT, WRONG, Painter, percent, unit
+from game.screens.widgets import MUTED, OUTLINE, RIGHT, TEXT, WRONG, Painter, percent, percents, unit
 from game.state import Game
 
 
@@ -116,7 +116,8 @@ def draw_pair(paint: Painter, surface, game: Game, pair, answer, panel: pygame.R
     else:
         judged = f"{game.judge} picked the {'left' if pair.d_picks_left else 'right'} one"
         y = answer_line(paint, surface, judged, pair.d_correct, x, y + 10 * u, width, u)
-        figures = f"p(real): left {percent(pair.left.d_prob_real)}, right {percent(pair.right.d_prob_real)}"
+        left, right = percents(pair.left.d_prob_real, pair.right.d_prob_real)
+        figures = f"p(real): left {left}, right {right}"
         y = paint.paragraph(surface, figures, 24 * u, MUTED, x + 34 * u, y + 4 * u, int(width - 34 * u))
     for digit in (pair.real, pair.fake):
         y = paint.paragraph(surface, provenance(digit), 22 * u, MUTED, x, y + 8 * u, int(width))
