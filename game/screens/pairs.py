@@ -48,7 +48,7 @@ def layout(size) -> PairsLayout:
     next_pair = pygame.Rect(0, 0, int(min(width * 0.4, 380 * u)), next_height)
     next_pair.midbottom = (width // 2, height - int(8 * u))
     room = left.x - int(40 * u)  # beside each digit, on its outer side
-    heat_side = max(28, min(side, room))
+    heat_side = max(28, min(side - int(30 * u), room))  # its title above it, and no lower than the digits
     heat_side -= heat_side % 28
     heat_left = pygame.Rect(0, 0, heat_side, heat_side)
     heat_left.topright = (left.x - int(24 * u), left.y + int(30 * u))
