@@ -5,7 +5,8 @@ A line is a JSON object (version 3):
     version, time (ISO 8601, UTC), checkpoint (path), opponent (file stem), checkpoint_sha256, epoch,
     seed, game ("single", "glimpse", "pairs" or "draw": the way it was played),
     mode ("measurement" or "feedback", i.e. practice), judge ("D", or "critic" in detector mode),
-    n_rounds (the game's length), finished (false for a game left early), min_answer_ms,
+    n_rounds (the game's length), finished (false for a game left early), min_answer_ms (null in glimpse,
+    where answers count once the mask is up),
     player_correct, d_correct, fakes_called_real, reals_called_fake, hype_infinity,
     threshold_ms (glimpse: the threshold exposure, null before the staircase turned),
     rounds: one entry per answered round, by game:
@@ -139,7 +140,7 @@ def record_of(played: PlayedGame) -> dict:
         "judge": played.judge,
         "n_rounds": played.n_rounds,
         "finished": played.finished,
-        "min_answer_ms": MIN_ANSWER_MS,
+        "min_answer_ms": None if played.game == "glimpse" else MIN_ANSWER_MS,  # glimpse: answers count once masked
         "player_correct": result.player_correct,
         "d_correct": result.d_correct,
         "fakes_called_real": result.fakes_called_real,
