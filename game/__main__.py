@@ -4,6 +4,7 @@
     python -m game --weights weights/hard.pt --rounds 20 --seed 7
     python -m game --no-reveal              # measurement mode: no feedback until the summary
     python -m game --detector               # a critic trained afresh on the fakes judges beside you, not D
+    python -m game --play glimpse           # start on another way to play: glimpse, pairs or draw
 
 Bad flags end with one line on stderr and exit status 2. A checkpoint named
 with --weights that cannot be played is reported on stderr and in the window,
@@ -15,6 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from game.rounds import GAMES
 from game.state import MAX_ROUNDS
 from gan.cli import doc, parse_config
 
@@ -35,12 +37,18 @@ class PlayConfig:
     detector: bool = field(
         default=False, metadata=doc("judge beside you with a critic trained afresh on the fakes, not the GAN's own D")
     )
+    play: str = field(
+        default="single",
+        metadata=doc("the way to play: single (one digit), glimpse (HYPE-time), pairs or draw", metavar="WAY"),
+    )
 
     def validate(self) -> None:
         if self.rounds < 2 or self.rounds > MAX_ROUNDS or self.rounds % 2:
             raise ValueError(
                 f"--rounds must be an even number from 2 to {MAX_ROUNDS} (half real, half fake), not {self.rounds}"
             )
+        if self.play not in GAMES:
+            raise ValueError(f"--play must be one of {', '.join(GAMES)}, not {self.play}")
         if self.seed < -1:
             raise ValueError(f"--seed must be 0 or more (or -1 for fresh digits every game), not {self.seed}")
 
@@ -69,6 +77,7 @@ def build(config: PlayConfig, history_file=None, opponent_folders=None, make_bri
         fixed_checkpoint=config.weights or None,
         muted=preferences.get("muted") is True,
         detector=config.detector,
+        game=config.play,
     )
     game = Game(opponents=opponents, settings=settings, notices=notices)
     problem = check_weights(config.weights) if config.weights else None

@@ -16,6 +16,20 @@ half of the test split and from noise seeds of the upper half of the range;
 games in detector mode draw from the other halves, so it never saw a digit
 it judges.
 
+Pairs mode pairs each real digit with a fake, the real one on the left in
+exactly half the pairs (one more on one side when the count is odd), the sides
+shuffled by the same seed.
+
+Where the judge looked (D's view) is the size of the gradient of its logit on
+the image alone, `discriminator(x)`, with respect to each pixel: the pixels
+whose change would move its verdict most. It is worked out for every digit
+while the rounds are prepared, so a reveal never waits for it.
+
+Draw for D judges a drawing with D and names its digit with the project's
+classifier (`gan.classifier`), loaded the first time it is needed. The
+opponent card draws a grid from fixed noise seeds and reads the scores and the
+timelapse (`game.card`).
+
 The real digits are MNIST's test split (`game.digits`), which the networks
 never trained on.
 """
@@ -27,11 +41,22 @@ import numpy as np
 import torch
 from torch import nn
 
+from game import card as card_files
 from game.digits import load_test_digits
-from game.events import ImagesReady
+from game.events import CardReady, DrawingJudged, ImagesReady
 from game.files import check_regular
 from game.opponents import PeekError, peek
-from game.rounds import GameRequest, GameSetup, ImagesRequest, Round, d_probability, sane_epoch
+from game.rounds import (
+    CardRequest,
+    DrawingRequest,
+    GameRequest,
+    GameSetup,
+    ImagesRequest,
+    Pair,
+    Round,
+    d_probability,
+    sane_epoch,
+)
 from game.state import MAX_ROUNDS
 from gan.checkpoint import CheckpointError, load_models
 from gan.files import file_digest
@@ -41,6 +66,8 @@ from gan.sample import generate_from_seeds
 NOISE_SEEDS = 2**31  # a fake's noise seed is drawn from [0, 2^31)
 CRITIC_EXAMPLES = 5000  # real and as many fake digits the detector learns from
 CRITIC_EPOCHS = 8
+CARD_SAMPLES = 40  # the opponent card's grid: noise seeds 0 to 39
+SALIENCY_TOP = 99.5  # a heat map's full brightness is this percentile of its digit's gradient, not one hot pixel
 
 
 def probability_real(judge, images: np.ndarray) -> np.ndarray:
@@ -48,6 +75,17 @@ def probability_real(judge, images: np.ndarray) -> np.ndarray:
     with torch.inference_mode():
         logits = judge(from_uint8(torch.from_numpy(np.ascontiguousarray(images))))  # (B,)
     return torch.sigmoid(logits.float()).numpy()
+
+
+def saliency(judge, images: np.ndarray) -> np.ndarray:
+    """(B, 28, 28) uint8 maps of where the judge looked: |d logit / d pixel| of the image alone, 255 = most."""
+    x = from_uint8(torch.from_numpy(np.array(images, dtype=np.uint8))).requires_grad_(True)  # (B, 1, 28, 28)
+    with torch.enable_grad():
+        (gradient,) = torch.autograd.grad(judge(x).sum(), x)  # the image-alone logit, even for a conditional D
+    size = gradient[:, 0].abs().numpy()  # (B, 28, 28)
+    top = np.percentile(size.reshape(len(size), -1), SALIENCY_TOP, axis=1)[:, None, None]
+    size = np.where(np.isfinite(size), size, 0.0) / np.where(np.isfinite(top) & (top > 0), top, 1.0)
+    return np.round(np.clip(size, 0.0, 1.0) * 255).astype(np.uint8)
 
 
 class Critic(nn.Module):
@@ -98,6 +136,7 @@ class Bridge:
         self.images, self.labels = test_digits if test_digits is not None else load_test_digits()
         self._models: dict[tuple, tuple] = {}
         self._critics: dict[str, Critic] = {}  # by checkpoint SHA-256
+        self._classifier = None  # gan.classifier's model, loaded for the first drawing
 
     def opponent(self, checkpoint: str):
         """(generator, discriminator, epoch, sha256), loaded once per file version."""
@@ -117,9 +156,15 @@ class Bridge:
             if kind is not None and kind not in ("game", "run"):
                 raise CheckpointError(f"{checkpoint}: a {kind} checkpoint, not a game opponent")
             generator, discriminator, content = load_models(path)
-            models = (generator, discriminator, sane_epoch(content.get("epoch")), file_digest(path, "sha256"))
+            header = {key: content.get(key) for key in ("metrics", "train_config")}
+            models = (generator, discriminator, sane_epoch(content.get("epoch")), file_digest(path, "sha256"), header)
             self._models = {key: models}  # keep one: memory stays flat
-        return self._models[key]
+        return self._models[key][:4]
+
+    def header(self, checkpoint: str) -> dict:
+        """The loaded checkpoint's metrics and train_config."""
+        self.opponent(checkpoint)
+        return next(iter(self._models.values()))[4]
 
     def critic(self, generator, sha256: str) -> Critic:
         if sha256 not in self._critics:
@@ -132,28 +177,34 @@ class Bridge:
         generator, discriminator, epoch, sha256 = self.opponent(request.checkpoint)
         judge = self.critic(generator, sha256) if request.detector else discriminator
         rng = random.Random(request.seed)
-        half = request.rounds // 2
+        half = request.rounds if request.game == "pairs" else request.rounds // 2  # a pair is one of each
         pool = len(self.images) // 2 if request.detector else len(self.images)  # the critic learned from the rest
         real_indices = rng.sample(range(pool), half)  # distinct: no digit twice in a game
         noise_seeds = rng.sample(range(NOISE_SEEDS // 2 if request.detector else NOISE_SEEDS), half)
         fakes = generate_from_seeds(generator, noise_seeds)  # (half, 28, 28) uint8, as gan.sample makes them
-        shown = np.concatenate([self.images[real_indices], fakes])  # (n, 28, 28) uint8, reals first
+        shown = np.concatenate([self.images[real_indices], fakes])  # (2 half, 28, 28) uint8, reals first
         probabilities = probability_real(judge, shown)
-        order = list(range(request.rounds))
-        rng.shuffle(order)
-        rounds = []
-        for position in order:
-            is_real = position < half
-            rounds.append(
-                Round(
-                    image=frozen(shown[position]),
-                    is_real=is_real,
-                    d_prob_real=d_probability(probabilities[position]),
-                    test_index=int(real_indices[position]) if is_real else None,
-                    noise_seed=None if is_real else int(noise_seeds[position - half]),
-                    label=int(self.labels[real_indices[position]]) if is_real else None,
-                )
+        maps = saliency(judge, shown)
+        digits = [
+            Round(
+                image=frozen(shown[position]),
+                is_real=position < half,
+                d_prob_real=d_probability(probabilities[position]),
+                test_index=int(real_indices[position]) if position < half else None,
+                noise_seed=None if position < half else int(noise_seeds[position - half]),
+                label=int(self.labels[real_indices[position]]) if position < half else None,
+                saliency=frozen(maps[position]),
             )
+            for position in range(2 * half)
+        ]
+        if request.game == "pairs":
+            sides = [index < (half + rng.randrange(2)) // 2 for index in range(half)]  # balanced: half on the left
+            rng.shuffle(sides)
+            rounds = [Pair(digits[index], digits[half + index], real_left) for index, real_left in enumerate(sides)]
+        else:
+            order = list(range(request.rounds))
+            rng.shuffle(order)
+            rounds = [digits[position] for position in order]
         return GameSetup(
             request=request,
             rounds=tuple(rounds),
@@ -164,12 +215,15 @@ class Bridge:
         )
 
     def rebuild(self, request: ImagesRequest) -> ImagesReady:
-        """A past game's digits: reals from the test split; fakes redrawn when the same weights are still there."""
+        """A past game's digits: reals from the test split; fakes redrawn when the same weights are still there.
+
+        Where the judge looked comes with them while those weights are here (the detector's is trained again).
+        """
         images = [frozen(self.images[source]) if is_real else None for is_real, source in request.sources]
         seeds = [source for is_real, source in request.sources if not is_real]
         message = ""
         try:
-            generator, _, _, sha256 = self.opponent(request.checkpoint)
+            generator, discriminator, _, sha256 = self.opponent(request.checkpoint)
         except CheckpointError as error:
             generator, message = None, f"fakes not redrawn: {error}"
         if generator is not None and request.checkpoint_sha256 and sha256 != request.checkpoint_sha256:
@@ -177,7 +231,59 @@ class Bridge:
         if generator is not None and seeds:
             fakes = iter(generate_from_seeds(generator, seeds))
             images = [image if image is not None else frozen(next(fakes)) for image in images]
-        return ImagesReady(request, tuple(images), message)
+        maps: tuple = ()
+        if generator is not None and images:
+            judge = self.critic(generator, sha256) if request.detector else discriminator
+            maps = tuple(frozen(found) for found in saliency(judge, np.stack(images)))
+        return ImagesReady(request, tuple(images), message, maps)
+
+    def judge_drawing(self, request: DrawingRequest) -> DrawingJudged:
+        """D's p(real) of a drawing, where it looked, and the digit the classifier reads in it."""
+        _, discriminator, _, sha256 = self.opponent(request.checkpoint)
+        image = np.frombuffer(request.pixels, dtype=np.uint8).reshape(1, 28, 28).copy()
+        probability = d_probability(probability_real(discriminator, image)[0])
+        digit = digit_prob = None
+        message = ""
+        try:
+            if self._classifier is None:
+                from gan.classifier import DEFAULT_PATH, load_classifier
+
+                self._classifier = load_classifier(DEFAULT_PATH)[0]
+            from gan.classifier import embed
+
+            _, logits = embed(self._classifier, image)  # (1, 10)
+            chances = torch.softmax(logits[0], 0)
+            digit, digit_prob = int(chances.argmax()), float(chances.max())
+        except (CheckpointError, OSError) as error:
+            message = f"the classifier could not be loaded: {str(error).splitlines()[0][:80]}"
+        looked = frozen(saliency(discriminator, image)[0])
+        return DrawingJudged(request, probability, digit, digit_prob, looked, message, sha256)
+
+    def card(self, request: CardRequest) -> CardReady:
+        """The opponent card: a grid from noise seeds 0, 1, ..., the scores, and the timelapse when at hand."""
+        generator, _, epoch, sha256 = self.opponent(request.checkpoint)
+        header = self.header(request.checkpoint)
+        path = Path(request.checkpoint)
+        scores, source = card_files.scores_for(path, sha256, header.get("metrics") or {})
+        train_config = header.get("train_config") if isinstance(header.get("train_config"), dict) else {}
+        run_dir = train_config.get("run_dir") if isinstance(train_config.get("run_dir"), str) else ""
+        frames, frame_ms, note = card_files.timelapse_for(run_dir, path)
+        samples = generate_from_seeds(generator, list(range(CARD_SAMPLES)))
+        found = card_files.OpponentCard(
+            checkpoint=request.checkpoint,
+            name=path.stem,
+            sha256=sha256,
+            epoch=epoch,
+            samples=tuple(frozen(sample) for sample in samples),
+            scores=scores,
+            scores_source=source,
+            conditional=bool(getattr(generator, "classes", 0)),
+            run_dir=run_dir,
+            timelapse=frames,
+            frame_ms=frame_ms,
+            timelapse_note=note,
+        )
+        return CardReady(request, found)
 
 
 def frozen(image: np.ndarray) -> np.ndarray:

@@ -35,6 +35,14 @@ class Action(Enum):
     NEXT = "next"
     PAGE_UP = "page_up"
     PAGE_DOWN = "page_down"
+    NEXT_GAME = "next_game"  # the title's next way to play: one digit, glimpse, pairs, draw
+    CARD = "card"  # the chosen generator's opponent card
+    PICK_LEFT = "pick_left"  # pairs: the left digit is the real one
+    PICK_RIGHT = "pick_right"
+    TOGGLE_D_VIEW = "toggle_d_view"  # show or hide where the judge looked, beside a digit
+    UNDO = "undo"  # draw: take back the last stroke
+    CLEAR = "clear"  # draw: a blank canvas
+    SUBMIT = "submit"  # draw: this drawing is done; the next one starts blank
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,22 @@ class SelectRecord:
 
 
 @dataclass(frozen=True)
+class SelectGame:
+    """A click on one way to play on the title."""
+
+    game: str  # one of game.rounds.GAMES
+
+
+@dataclass(frozen=True)
+class Pen:
+    """The mouse on Draw's canvas: pressed, moved while pressed, or lifted, at (x, y) in canvas pixels (0 to 28)."""
+
+    kind: str  # "down", "move" or "up"
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
 class OpenDigit:
     """A click on one digit of a summary's review grid: show it large."""
 
@@ -75,6 +99,11 @@ class Scroll:
 @dataclass(frozen=True)
 class DigitShown:
     """The loop flipped the first frame that shows the current digit: its answer clock starts now."""
+
+
+@dataclass(frozen=True)
+class MaskShown:
+    """Glimpse mode: the loop flipped the first frame that covers the digit with the mask; its exposure ends now."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +127,39 @@ class ImagesReady:
     """The digits of a reopened game, rebuilt from its record (None where one could not be)."""
 
     request: object  # game.state.ImagesRequest
-    images: tuple  # one (28, 28) uint8 array or None per round
+    images: tuple  # one (28, 28) uint8 array or None per digit
     message: str = ""  # why some are missing, one line
+    saliencies: tuple = ()  # where the judge looked, one (28, 28) uint8 map or None per digit
+
+
+@dataclass(frozen=True)
+class DrawingJudged:
+    """D's verdict on a drawing, and the classifier's reading of it."""
+
+    request: object  # game.rounds.DrawingRequest
+    d_prob_real: float | None = None
+    digit: int | None = None  # the digit the classifier sees; None when it could not be loaded
+    digit_prob: float | None = None
+    saliency: object = None  # (28, 28) uint8: where D looked
+    message: str = ""  # why part of it is missing, one line
+    checkpoint_sha256: str = ""  # of the weights that judged
+
+
+@dataclass(frozen=True)
+class CardReady:
+    """An opponent card, made by the bridge."""
+
+    request: object  # game.rounds.CardRequest
+    card: object  # game.card.OpponentCard
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The history thread's answer to a drawing kept as a PNG."""
+
+    name: str
+    path: str = ""  # where it went; "" when it could not be written
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,5 +192,7 @@ class RecordOpened:
 class StatsReady:
     """Per-opponent figures over all finished measurement games, with bootstrap intervals."""
 
-    stats: tuple  # game.scoring.OpponentStats, one per opponent
+    stats: tuple  # game.scoring.OpponentStats of single-digit games, one per opponent
     games: int  # how many summaries they were computed from, so a stale answer can be told apart
+    pairs: tuple = ()  # game.scoring.OpponentStats of pairs games
+    glimpse: tuple = ()  # game.scoring.ThresholdStats of glimpse games

@@ -33,6 +33,7 @@ from game.records import NewerRecord, RecordError, parse, summary_of
 
 APP_NAME = "real-or-fake"
 FILE_NAME = "history.jsonl"
+DRAWINGS_FOLDER = "drawings"  # beside the history: the drawings that fooled D, as 28x28 PNGs
 SET_ASIDE_SUFFIX = ".set-aside"
 CHUNK_BYTES = 4 << 20
 
@@ -218,6 +219,32 @@ def blank(path: Path, damaged: list[tuple[int, bytes, str]]) -> None:
             os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+# ----------------------------------------------------------------------------- drawings
+
+
+def save_drawing(image, path: Path) -> None:
+    """A drawing as a 28x28 greyscale PNG, written whole or not at all (a temporary file, then a rename)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8), mode="L").save(buffer, format="PNG")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        descriptor = open_regular(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(buffer.getvalue())
+        if path.exists() and not path.is_file():
+            raise NotRegularFile(path)
+        os.replace(temporary, path)
+    finally:
+        if temporary.is_file():
+            temporary.unlink()
 
 
 # ----------------------------------------------------------------------------- preferences

@@ -34,13 +34,23 @@ TITLE, ROUND, REVEAL, SUMMARY, RECORDS, FAILED = (
     Screen.RECORDS,
     Screen.FAILED,
 )
+PAIR, PAIR_REVEAL, DRAW, CARD = Screen.PAIR, Screen.PAIR_REVEAL, Screen.DRAW, Screen.CARD
 QUESTIONS = (Overlay.LEAVE, Overlay.QUIT)
+D_VIEW = (REVEAL, PAIR_REVEAL, DRAW, Overlay.DIGIT)  # where V shows where the judge looked
 
 BINDINGS = (
-    Binding(ENTER, Action.START, (TITLE, SUMMARY, RECORDS), "Enter", "play, play again, open a past game"),
+    Binding(ENTER, Action.START, (TITLE, SUMMARY, RECORDS, CARD), "Enter", "play, play again, open a past game"),
     Binding(("r", "left"), Action.REAL, (ROUND,), "R  or  Left", "this digit is real"),
     Binding(("f", "right"), Action.FAKE, (ROUND,), "F  or  Right", "this digit is fake"),
-    Binding(("space", *ENTER), Action.CONTINUE, (REVEAL,), "Space  or  Enter", "next digit, after a reveal"),
+    Binding(("left", "1"), Action.PICK_LEFT, (PAIR,), "Left / Right", "pairs: the real one is on this side"),
+    Binding(("right", "2"), Action.PICK_RIGHT, (PAIR,)),
+    Binding(("space", *ENTER), Action.CONTINUE, (REVEAL, PAIR_REVEAL), "Space  or  Enter", "next, after a reveal"),
+    Binding(("v",), Action.TOGGLE_D_VIEW, D_VIEW, "V", "where the judge looked (reveal, enlarged digit, draw)"),
+    Binding(("g", "tab"), Action.NEXT_GAME, (TITLE,), "G  or  Tab", "way to play: one digit, glimpse, pairs, draw"),
+    Binding(("c",), Action.CARD, (TITLE, CARD), "C", "the generator's card: samples, scores, timelapse"),
+    Binding((*ENTER,), Action.SUBMIT, (DRAW,), "Enter", "draw: hand this drawing to D, start a new one"),
+    Binding(("backspace", "z", "u"), Action.UNDO, (DRAW,), "Backspace", "draw: undo the last stroke"),
+    Binding(("delete", "x"), Action.CLEAR, (DRAW,), "Delete", "draw: clear the canvas"),
     Binding(("up",), Action.PREVIOUS_OPPONENT, (TITLE,), "Up / Down", "choose a generator, or a past game"),
     Binding(("down",), Action.NEXT_OPPONENT, (TITLE,)),
     Binding(("up",), Action.PREVIOUS, (RECORDS,)),

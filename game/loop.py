@@ -4,7 +4,11 @@ Each `frame` waits for input (or a wake-up from a background thread) at most
 `wait_ms`, advances the game's clock, turns key presses and clicks into
 `Action`s, hands the preparer's and the recorder's finished work to the game,
 passes finished games to the recorder, draws, and then tells the game when a
-frame has shown a new digit (its answer clock starts at that flip). It sleeps
+frame has shown a new digit (its answer clock starts at that flip) or, in
+glimpse mode, the mask that ends its exposure: both times are taken as
+`display.flip` returns, so an exposure is measured flip to flip. When the game
+has a deadline (a mask due), the loop wakes for it, and spins the last
+milliseconds rather than trust the event queue's timer. It sleeps
 on `pygame.event.wait`, so an answer is handled the moment it arrives rather
 than at the next tick of a fixed frame rate, and an idle window costs no CPU.
 No file is read or written on this thread once the window is up.
@@ -26,7 +30,7 @@ os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
 import pygame  # noqa: E402
 
 from game import keys  # noqa: E402
-from game.events import Action, DigitShown, Prepared, PrepareFailed, Scroll, WindowClosed  # noqa: E402
+from game.events import Action, DigitShown, MaskShown, Pen, Prepared, PrepareFailed, Scroll, WindowClosed  # noqa: E402
 from game.sound import Sounds  # noqa: E402
 from game.state import Game, Screen  # noqa: E402
 from game.view import View  # noqa: E402
@@ -35,6 +39,7 @@ WINDOW_SIZE = (1280, 720)
 MINIMUM_SIZE = (640, 400)
 IDLE_WAIT_MS = 500  # nothing moves on screen: wake only for input
 ANIMATION_WAIT_MS = 16  # the loading spinner turns, the reveal flashes
+SPIN_MS = 2.0  # a deadline this close is waited for by spinning: the event queue's timer may oversleep
 
 
 class Loop:
@@ -66,6 +71,7 @@ class Loop:
         self.sent: list[dict] = []  # records handed to the recorder, not yet confirmed saved
         self.asked_record = None  # the past game last asked of the recorder
         self.cues_played = len(game.cues)
+        self.kept_sent = len(game.keep)  # drawings handed to the recorder to keep as PNGs
         self.muted_remembered = game.settings.muted
 
     # ------------------------------------------------------------------ window
@@ -131,11 +137,27 @@ class Loop:
             elif action is not None:
                 self.game.handle(action)
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            self.click(event.pos)
+            if not self.pen("down", event.pos):
+                self.click(event.pos)
+        elif event.type == pygame.MOUSEMOTION and event.buttons[0]:
+            self.pen("move", event.pos)
+        elif event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+            self.pen("up", event.pos)
         elif event.type == pygame.MOUSEWHEEL:
             self.game.handle(Scroll(event.y))
         elif event.type == pygame.VIDEORESIZE and not self.fullscreen:
             self.window_size = (max(MINIMUM_SIZE[0], event.w), max(MINIMUM_SIZE[1], event.h))
+
+    def pen(self, kind: str, position) -> bool:
+        """The mouse on Draw's canvas as a `Pen` event; False when it is not drawing there."""
+        drawing = self.game.drawing
+        if self.game.focus != Screen.DRAW or drawing is None or (kind != "down" and not drawing.pen_down):
+            return False
+        point = self.view.canvas_point(self.game, self.screen.get_size(), position, clamp=kind != "down")
+        if point is None:
+            return False
+        self.game.handle(Pen(kind, *point))
+        return True
 
     def click(self, position) -> None:
         for rect, action in self.view.targets(self.game, self.screen.get_size()):
@@ -146,7 +168,7 @@ class Loop:
     def sync_preparer(self) -> None:
         """Ask for what the game wants next, and hand over whatever is ready for it."""
         for _ in range(3):  # a delivery can change what the game wants (title -> round)
-            wanted = (self.game.wanted, self.game.wanted_images)
+            wanted = self.game.requests
             self.preparer.want(*wanted)
             delivered = False
             for request in wanted:
@@ -181,6 +203,9 @@ class Loop:
         if self.game.record_wanted is not None and self.game.record_wanted is not self.asked_record:
             self.recorder.open(self.game.record_wanted)
         self.asked_record = self.game.record_wanted
+        for name, image in self.game.keep[self.kept_sent :]:
+            self.recorder.keep(name, image)
+        self.kept_sent = len(self.game.keep)
         if self.game.settings.muted != self.muted_remembered:
             self.muted_remembered = self.game.settings.muted
             self.recorder.remember({"muted": self.muted_remembered})
@@ -220,16 +245,35 @@ class Loop:
             self.reported_failure = True
             self.log(f"error: {self.game.failure or self.game.settings.fixed_checkpoint}")
         if not self.game.quit:
-            showing_new_digit = self.game.awaiting_first_frame
+            showing_new_digit, showing_mask = self.game.awaiting_first_frame, self.game.awaiting_mask_frame
             self.draw()
             if showing_new_digit:
                 self.tick()  # the time spent drawing is not the player's
                 self.game.handle(DigitShown())
+            elif showing_mask:
+                self.tick()  # the exposure ends at this flip
+                self.game.handle(MaskShown())
         if self.game.screen == Screen.FAILED and self.headless:
             self.game.handle(Action.QUIT)  # no one can read the window or press a key in it
 
     def wait_ms(self) -> int:
-        return ANIMATION_WAIT_MS if self.game.animating else IDLE_WAIT_MS
+        wait = ANIMATION_WAIT_MS if self.game.animating else IDLE_WAIT_MS
+        deadline = self.game.deadline_ms
+        if deadline is not None:
+            self.tick()
+            deadline = self.game.deadline_ms
+            if deadline is not None and deadline <= SPIN_MS:
+                self.spin(deadline)
+                return 0  # due now: draw without waiting
+            wait = min(wait, max(1, int(deadline - SPIN_MS)))
+        return wait
+
+    def spin(self, milliseconds: float) -> None:
+        """Wait this long by the clock itself (a thread switch would oversleep), then advance the game's clock."""
+        until = time.perf_counter() + milliseconds / 1000
+        while time.perf_counter() < until:
+            pass
+        self.tick()
 
     # ------------------------------------------------------------------ the whole run
 

@@ -6,8 +6,9 @@ torch), loads the test digits, and then prepares whatever game the title
 currently points at. By the time the player presses Enter the rounds are
 usually ready; if not, the loading screen waits for them.
 
-The loop says what it wants now (a game's rounds, and the digits of a past
-game the Records screen reopened); the thread works through those in order.
+The loop says what it wants now (a game's rounds, the digits of a past game
+the Records screen reopened, D's verdict on a drawing, an opponent card); the
+thread works through those in order.
 Results are kept per request (a few), and `notify` is called after each one so
 the loop can wake up; the loop then asks for the result of the request it
 wants. Nothing here imports torch at module level.
@@ -16,9 +17,9 @@ wants. Nothing here imports torch at module level.
 import threading
 
 from game.events import Prepared, PrepareFailed
-from game.rounds import GameRequest, ImagesRequest
+from game.rounds import CardRequest, DrawingRequest, GameRequest, ImagesRequest
 
-KEEP = 4  # results kept; the title can flip between a few choices without redoing them
+KEEP = 8  # results kept; the title can flip between a few choices (and a drawing undo) without redoing them
 
 
 def one_line(error: BaseException) -> str:
@@ -51,7 +52,8 @@ class Preparer:
                 self._condition.notify()
 
     def take(self, request):
-        """The finished event for `request` (Prepared, PrepareFailed, ImagesReady), or None while it is not done."""
+        """The finished event for `request` (Prepared, PrepareFailed, ImagesReady, DrawingJudged, CardReady), or
+        None while it is not done."""
         if request is None:
             return None
         with self._condition:
@@ -96,12 +98,16 @@ class Preparer:
     def _next(self):
         return next((request for request in self._wanted if request not in self._results), None)
 
-    def _prepare(self, bridge, request: GameRequest | ImagesRequest):
+    def _prepare(self, bridge, request: GameRequest | ImagesRequest | DrawingRequest | CardRequest):
         if bridge is None:
             return PrepareFailed(request, self.startup_error or "the game could not start its model side")
         try:
             if isinstance(request, ImagesRequest):
                 return bridge.rebuild(request)
+            if isinstance(request, DrawingRequest):
+                return bridge.judge_drawing(request)
+            if isinstance(request, CardRequest):
+                return bridge.card(request)
             return Prepared(bridge.prepare(request))
         except Exception as error:  # CheckpointError, DataError, ValueError: all one line for the player
             return PrepareFailed(request, one_line(error))

@@ -5,7 +5,8 @@ start-up (a long file takes seconds; the title is up at once and shows the
 bests when they come), then each finished game is appended, each past game the
 Records screen opens is read back by its byte offset, and the per-opponent
 statistics (a bootstrap) are worked out after the load and after each saved
-game. Results wait in `take()` as `game.events` for the loop to hand to
+game. Drawings that fooled D are written here too, as PNGs in the `drawings`
+folder beside the history. Results wait in `take()` as `game.events` for the loop to hand to
 `Game.handle`; `notify` wakes the loop after each.
 """
 
@@ -14,9 +15,9 @@ import threading
 from pathlib import Path
 
 from game import history
-from game.events import HistoryLoaded, RecordOpened, Saved, StatsReady
+from game.events import HistoryLoaded, Kept, RecordOpened, Saved, StatsReady
 from game.records import RecordError, parse, played_from
-from game.scoring import opponent_stats
+from game.scoring import opponent_stats, threshold_stats
 
 
 class Recorder:
@@ -44,6 +45,10 @@ class Recorder:
 
     def open(self, summary) -> None:
         self._jobs.put(("open", summary))
+
+    def keep(self, name: str, image) -> None:
+        """Write a drawing that fooled D as `drawings/<name>` beside the history."""
+        self._jobs.put(("keep", name, image))
 
     def remember(self, preferences: dict) -> None:
         self._jobs.put(("preferences", dict(preferences)))
@@ -108,7 +113,17 @@ class Recorder:
 
     def _statistics(self) -> None:
         measured = [summary for summary in self._summaries if summary.measurement]
-        self._post(StatsReady(opponent_stats(measured), len(self._summaries)))
+        single, pairs = opponent_stats(measured), opponent_stats(measured, game="pairs")
+        self._post(StatsReady(single, len(self._summaries), pairs, threshold_stats(measured)))
+
+    def _keep(self, name: str, image) -> None:
+        path = self.path.with_name(history.DRAWINGS_FOLDER) / name
+        try:
+            history.save_drawing(image, path)
+        except OSError as error:
+            self._post(Kept(name, "", (f"could not keep your drawing as {path}: {history.reason(error)}",)))
+            return
+        self._post(Kept(name, str(path)))
 
     def _preferences(self, preferences: dict) -> None:
         history.write_preferences(preferences, self.preferences_path)

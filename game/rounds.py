@@ -7,10 +7,14 @@ Plain frozen dataclasses, no pygame and no torch; `game.state` plays them and
 import math
 from dataclasses import dataclass, replace
 
-from game.scoring import Score, score
+from game.scoring import Outcome, Score, score
 
 DIFFICULTIES = ("easy", "medium", "hard")  # the shipped checkpoints, in the order the title lists them
 MIN_ANSWER_MS = 150  # an answer counts only once its digit has been on screen this long: faster is a reflex
+# The ways to play, in the title's order: one digit at a time; one digit for a limited time, then a mask
+# (HYPE-time); a real and a fake side by side (2AFC); drawing a digit for D.
+GAMES = ("single", "glimpse", "pairs", "draw")
+GAME_TITLES = {"single": "One digit", "glimpse": "Glimpse", "pairs": "Pairs", "draw": "Draw for D"}
 
 
 def judge_title(judge: str) -> str:
@@ -51,6 +55,7 @@ class GameRequest:
     rounds: int
     seed: int
     detector: bool = False  # judge with a critic trained afresh on this generator's fakes, not the GAN's own D
+    game: str = "single"  # "single" or "glimpse": one digit per round; "pairs": a real and a fake per round
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,23 @@ class ImagesRequest:
 
     checkpoint: str
     checkpoint_sha256: str  # the fakes are redrawn only by these exact weights
-    sources: tuple[tuple[bool, int], ...]  # (is_real, test index or noise seed) per round
+    sources: tuple[tuple[bool, int], ...]  # (is_real, test index or noise seed) per digit, a pair's real one first
+    detector: bool = False  # the heat maps of where the judge looked are the fresh detector's, not D's
+
+
+@dataclass(frozen=True)
+class DrawingRequest:
+    """A drawing for D to judge and the classifier to read."""
+
+    checkpoint: str
+    pixels: bytes  # the centred (28, 28) uint8 drawing, row by row
+
+
+@dataclass(frozen=True)
+class CardRequest:
+    """An opponent card for this checkpoint."""
+
+    checkpoint: str
 
 
 def d_probability(value) -> float | None:
@@ -79,6 +100,7 @@ class Round:
     test_index: int | None = None  # a real digit's index in the MNIST test split
     noise_seed: int | None = None  # the seed of a fake digit's generator noise
     label: int | None = None  # the digit a real one shows; None for a fake
+    saliency: object = None  # (28, 28) uint8: where the judge looked (0 nowhere, 255 most); None when not computed
 
     def __post_init__(self):
         if self.d_prob_real is not None:  # NaN, infinity or nonsense is no answer, never a number to show or save
@@ -97,6 +119,114 @@ class Round:
     def d_correct(self) -> bool:
         """No answer from D is not a right one."""
         return self.d_says_real is not None and self.d_says_real == self.is_real
+
+    @property
+    def digits(self) -> tuple["Round", ...]:
+        """The digits this round shows: itself (a pair shows two)."""
+        return (self,)
+
+    def is_right(self, answer: "Answer") -> bool:
+        return answer.answer_real == self.is_real
+
+    def outcome(self, answer: "Answer") -> Outcome:
+        fake_called_real = not self.is_real and answer.answer_real
+        real_called_fake = self.is_real and not answer.answer_real
+        return Outcome(
+            correct=self.is_right(answer),
+            d_correct=self.d_correct,
+            fakes=not self.is_real,
+            fakes_called_real=fake_called_real,
+            reals=self.is_real,
+            reals_called_fake=real_called_fake,
+            d_fakes_called_real=not self.is_real and self.d_says_real is True,
+            d_reals_called_fake=self.is_real and self.d_says_real is False,
+            d_unanswered=self.d_says_real is None,
+        )
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Pairs mode's round: a real digit and a fake side by side; the player and D each pick the real one.
+
+    D picks the digit it finds likelier real. Every wrong pick calls a fake real and a real fake at once, so
+    both of HYPE's errors are the share of wrong picks.
+    """
+
+    real: Round
+    fake: Round
+    real_left: bool  # which side the real digit is on
+
+    @property
+    def left(self) -> Round:
+        return self.real if self.real_left else self.fake
+
+    @property
+    def right(self) -> Round:
+        return self.fake if self.real_left else self.real
+
+    @property
+    def d_picks_left(self) -> bool | None:
+        """D's pick: the side with the higher p(real); None when it gave no number for one, or the same for both."""
+        left, right = self.left.d_prob_real, self.right.d_prob_real
+        if left is None or right is None or left == right:
+            return None
+        return left > right
+
+    @property
+    def d_correct(self) -> bool:
+        return self.d_picks_left is not None and self.d_picks_left == self.real_left
+
+    @property
+    def digits(self) -> tuple[Round, Round]:
+        return self.real, self.fake
+
+    def is_right(self, answer: "Answer") -> bool:
+        return answer.pick_left == self.real_left
+
+    def outcome(self, answer: "Answer") -> Outcome:
+        wrong, d_wrong = not self.is_right(answer), self.d_picks_left is not None and not self.d_correct
+        return Outcome(
+            correct=not wrong,
+            d_correct=self.d_correct,
+            fakes=1,
+            fakes_called_real=wrong,
+            reals=1,
+            reals_called_fake=wrong,
+            d_fakes_called_real=d_wrong,
+            d_reals_called_fake=d_wrong,
+            d_unanswered=self.d_picks_left is None,
+        )
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One digit drawn for D in Draw mode: it fools D when D finds it likelier real than not."""
+
+    image: object  # (28, 28) uint8, centred as MNIST's were: exactly what D and the classifier judged
+    d_prob_real: float | None  # None when D gave no number
+    digit: int | None = None  # the digit the classifier sees
+    digit_prob: float | None = None  # how sure the classifier is of it
+    kept: str = ""  # the PNG it was kept as (it fooled D), "" when not kept
+    saliency: object = None
+
+    @property
+    def fooled(self) -> bool:
+        return self.d_prob_real is not None and self.d_prob_real >= 0.5
+
+    @property
+    def d_correct(self) -> bool:
+        """D is right to call a mouse drawing fake: it is not an MNIST digit."""
+        return self.d_prob_real is not None and not self.fooled
+
+    @property
+    def digits(self) -> tuple["Drawing", ...]:
+        return (self,)
+
+    def is_right(self, answer: "Answer") -> bool:
+        return self.fooled
+
+    def outcome(self, answer: "Answer") -> Outcome:
+        return Outcome(correct=self.fooled, d_correct=self.d_correct, d_unanswered=self.d_prob_real is None)
 
 
 def sane_epoch(value) -> int | None:
@@ -118,8 +248,11 @@ class GameSetup:
 
 @dataclass(frozen=True)
 class Answer:
-    answer_real: bool
+    answer_real: bool | None  # None where the question is not "real or fake?" (pairs, drawings)
     ms: int  # from the first frame that showed the digit to the answer, overlays excluded
+    pick_left: bool | None = None  # pairs: the player picked the left digit as the real one
+    exposure_ms: int | None = None  # glimpse: the exposure the staircase asked for
+    shown_ms: int | None = None  # glimpse: the exposure measured, from the flip that showed it to the mask's
 
 
 @dataclass(frozen=True)
@@ -138,10 +271,21 @@ class PlayedGame:
     time: str = ""  # ISO 8601 in UTC, when it ended
     epoch: int | None = None
     judge: str = "D"
+    game: str = "single"  # one of GAMES
 
     @property
     def score(self) -> Score:
         return score(self.rounds, self.answers)
+
+    @property
+    def threshold(self):
+        """Glimpse mode's threshold exposure (a `game.glimpse.Threshold`); None in the other modes."""
+        if self.game != "glimpse":
+            return None
+        from game.glimpse import threshold
+
+        corrects = [round_.is_right(answer) for round_, answer in zip(self.rounds, self.answers)]
+        return threshold(corrects, [answer.shown_ms for answer in self.answers])
 
     @property
     def opponent_title(self) -> str:
@@ -149,12 +293,18 @@ class PlayedGame:
 
     @property
     def images_missing(self) -> bool:
-        return any(round_.image is None for round_ in self.rounds)
+        return any(digit.image is None for round_ in self.rounds for digit in round_.digits)
 
     def images_request(self) -> ImagesRequest:
-        sources = tuple((round_.is_real, round_.source) for round_ in self.rounds)
-        return ImagesRequest(self.checkpoint, self.checkpoint_sha256, sources)
+        sources = tuple((digit.is_real, digit.source) for round_ in self.rounds for digit in round_.digits)
+        return ImagesRequest(self.checkpoint, self.checkpoint_sha256, sources, self.judge == "critic")
 
-    def with_images(self, images) -> "PlayedGame":
-        rounds = tuple(replace(round_, image=image) for round_, image in zip(self.rounds, images))
-        return replace(self, rounds=rounds)
+    def with_images(self, images, saliencies=None) -> "PlayedGame":
+        """The rounds with their digits (and heat maps) filled in, in `images_request`'s order."""
+        images = iter(images)
+        saliencies = iter(saliencies if saliencies is not None else [])
+        rounds = []
+        for round_ in self.rounds:
+            digits = [replace(d, image=next(images, None), saliency=next(saliencies, None)) for d in round_.digits]
+            rounds.append(replace(round_, real=digits[0], fake=digits[1]) if isinstance(round_, Pair) else digits[0])
+        return replace(self, rounds=tuple(rounds))

@@ -9,6 +9,7 @@ judge cannot tell the generator's digits from real ones.
 import math
 import statistics
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -88,6 +89,20 @@ class Score:
         return None if self.median_ms is None else self.median_ms / 1000
 
 
+class Outcome(NamedTuple):
+    """What one answered round adds to a `Score` (each round type says, see `game.rounds`)."""
+
+    correct: bool
+    d_correct: bool
+    fakes: int = 0
+    fakes_called_real: int = 0
+    reals: int = 0
+    reals_called_fake: int = 0
+    d_fakes_called_real: int = 0
+    d_reals_called_fake: int = 0
+    d_unanswered: int = 0
+
+
 def median_ms(times) -> float | None:
     times = list(times)
     return float(statistics.median(times)) if times else None
@@ -95,33 +110,39 @@ def median_ms(times) -> float | None:
 
 def score(rounds, answers) -> Score:
     played = list(zip(rounds, answers))
+    outcomes = [round_.outcome(answer) for round_, answer in played]
+    totals = [int(sum(column)) for column in zip(*outcomes)] if outcomes else [0] * len(Outcome._fields)
     return Score(
         answered=len(played),
-        player_correct=sum(answer.answer_real == round_.is_real for round_, answer in played),
-        d_correct=sum(round_.d_correct for round_, _ in played),
-        fakes=sum(not round_.is_real for round_, _ in played),
-        fakes_called_real=sum(not round_.is_real and answer.answer_real for round_, answer in played),
-        reals=sum(round_.is_real for round_, _ in played),
-        reals_called_fake=sum(round_.is_real and not answer.answer_real for round_, answer in played),
-        d_fakes_called_real=sum(not round_.is_real and round_.d_says_real is True for round_, _ in played),
-        d_reals_called_fake=sum(round_.is_real and round_.d_says_real is False for round_, _ in played),
-        d_unanswered=sum(round_.d_says_real is None for round_, _ in played),
+        player_correct=totals[0],
+        **dict(zip(Outcome._fields[1:], totals[1:])),
         median_ms=median_ms(answer.ms for _, answer in played),
     )
 
 
-def best_key(opponent_name: str, rounds: int, measurement: bool) -> str:
-    """Bests are kept apart per opponent, game length and mode: practice is not measurement."""
-    return f"{opponent_name}/{rounds}/{'measurement' if measurement else 'practice'}"
+def best_key(opponent_name: str, rounds: int, measurement: bool, game: str = "single") -> str:
+    """Bests are kept apart per opponent, game length, mode (practice is not measurement) and way to play."""
+    key = f"{opponent_name}/{rounds}/{'measurement' if measurement else 'practice'}"
+    return key if game == "single" else f"{key}/{game}"
+
+
+def best_value(game: str, player_correct: int, threshold=None) -> int | None:
+    """A game's score where higher is better: right answers, or in glimpse mode minus the threshold in ms
+    (a shorter exposure is better; None before the staircase turned). Drawing sessions have no best."""
+    if game == "glimpse":
+        found = threshold if isinstance(threshold, (int, float)) or threshold is None else threshold.ms
+        return None if found is None else -int(round(found))
+    return None if game == "draw" else player_correct
 
 
 def best_scores(summaries) -> dict[str, int]:
-    """Best `player_correct` per `best_key`, over finished games only."""
+    """Best `best_value` per `best_key`, over finished games only."""
     best: dict[str, int] = {}
     for summary in summaries:
-        if summary.finished:
-            key = best_key(summary.opponent_name, summary.n_rounds, summary.measurement)
-            best[key] = max(best.get(key, -1), summary.player_correct)
+        value = best_value(summary.game, summary.player_correct, summary.threshold_ms)
+        if summary.finished and value is not None:
+            key = best_key(summary.opponent_name, summary.n_rounds, summary.measurement, summary.game)
+            best[key] = max(best.get(key, value), value)
     return best
 
 
@@ -181,11 +202,12 @@ def bootstrap(counts: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: in
     return [Estimate(float(v), float(lo), float(hi)) for v, lo, hi in zip(value, low, high)]
 
 
-def opponent_stats(summaries, times_ms=None) -> tuple[OpponentStats, ...]:
-    """Per opponent (name and weights), over the finished games given; `times_ms[i]` lists game i's answer times."""
+def opponent_stats(summaries, times_ms=None, game: str = "single") -> tuple[OpponentStats, ...]:
+    """Per opponent (name and weights), over the finished games of this way to play among those given;
+    `times_ms[i]` lists game i's answer times."""
     groups: dict[tuple[str, str], list[int]] = {}
     for position, summary in enumerate(summaries):
-        if summary.finished and summary.answered:
+        if summary.finished and summary.answered and summary.game == game:
             groups.setdefault((summary.opponent_name, summary.checkpoint_sha256), []).append(position)
     found = []
     for (name, sha256), positions in groups.items():
@@ -206,3 +228,47 @@ def opponent_stats(summaries, times_ms=None) -> tuple[OpponentStats, ...]:
             )
         )
     return tuple(sorted(found, key=lambda stats: (stats.opponent_name, stats.checkpoint_sha256)))
+
+
+@dataclass(frozen=True)
+class ThresholdStats:
+    """Glimpse mode's figure for one opponent: the threshold exposure over games, HYPE-time's score."""
+
+    opponent_name: str
+    checkpoint_sha256: str
+    games: int  # finished glimpse games whose staircase turned
+    digits: int
+    threshold_ms: Estimate  # geometric mean of the games' thresholds, 95% bootstrap interval over games
+
+    @property
+    def label(self) -> str:
+        return f"{self.opponent_name} ({self.checkpoint_sha256[:8]})" if self.checkpoint_sha256 else self.opponent_name
+
+
+def threshold_stats(summaries, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> tuple[ThresholdStats, ...]:
+    """Per opponent, over the finished glimpse games given that found a threshold."""
+    groups: dict[tuple[str, str], list] = {}
+    for summary in summaries:
+        if summary.finished and summary.game == "glimpse" and summary.threshold_ms:
+            groups.setdefault((summary.opponent_name, summary.checkpoint_sha256), []).append(summary)
+    found = []
+    rng = np.random.default_rng(seed)
+    for (name, sha256), games in groups.items():
+        logs = np.log([summary.threshold_ms for summary in games])
+        means = logs[rng.integers(0, len(logs), (resamples, len(logs)))].mean(axis=1)
+        low, high = np.exp(np.percentile(means, [2.5, 97.5]))
+        estimate = Estimate(float(np.exp(logs.mean())), float(low), float(high))
+        digits = sum(summary.answered for summary in games)
+        found.append(ThresholdStats(name, sha256, len(games), digits, estimate))
+    return tuple(sorted(found, key=lambda stats: (stats.opponent_name, stats.checkpoint_sha256)))
+
+
+def drawing_stats(summaries) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per opponent (name, SHA-256): (drawings, how many fooled D) over every drawing session given."""
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for summary in summaries:
+        if summary.game == "draw":
+            key = (summary.opponent_name, summary.checkpoint_sha256)
+            drawings, fooled = found.get(key, (0, 0))
+            found[key] = (drawings + summary.answered, fooled + summary.player_correct)
+    return found

@@ -9,11 +9,19 @@ game to read back), `cues` (sounds to play, append-only) and `quit`.
 
     title --Enter--> loading --rounds ready--> round --answer--> reveal --Space--> round ... --> summary
     title --R--> records --Enter--> summary of a past game
+    title --C--> the opponent card;  title (Draw for D) --Enter--> draw --Esc--> title
     (measurement mode skips the reveal; Esc mid-game asks before leaving; H shows help over any screen)
+
+The title chooses the way to play (`Settings.game`): one digit at a time, a
+glimpse of each (HYPE-time), a real and a fake side by side (pairs), or
+drawing for D. A game of rounds is played by `Game` with the rules object of
+its way to play (`game.modes`); a drawing session by `game.drawing`.
 
 An answer counts only once its digit has been on screen for MIN_ANSWER_MS,
 timed from the first frame that showed it (the loop says when, with
-`DigitShown`); earlier presses are ignored and never recorded.
+`DigitShown`); earlier presses are ignored and never recorded. In glimpse
+mode the digit is masked once it has been up for its exposure (the loop
+flips the mask and says so with `MaskShown`), and answers count from then.
 """
 
 import random
@@ -22,35 +30,46 @@ from datetime import datetime, timezone
 from enum import Enum
 
 from game import records as record_format
+from game.drawing import DrawSession
 from game.events import (
     Action,
+    CardReady,
     DigitShown,
+    DrawingJudged,
     HistoryLoaded,
     ImagesReady,
+    Kept,
+    MaskShown,
     OpenDigit,
+    Pen,
     Prepared,
     PrepareFailed,
     RecordOpened,
     Saved,
     Scroll,
+    SelectGame,
     SelectOpponent,
     SelectRecord,
     SelectRounds,
     StatsReady,
     WindowClosed,
 )
+from game.modes import GlimpseRules, SingleRules, rules_for
 from game.rounds import (  # noqa: F401  (re-exported: the rest of the game imports its data types from here)
+    GAMES,
     MIN_ANSWER_MS,
     Answer,
+    CardRequest,
     GameRequest,
     GameSetup,
     ImagesRequest,
     Opponent,
+    Pair,
     PlayedGame,
     Round,
     judge_title,
 )
-from game.scoring import Score, best_key, best_scores
+from game.scoring import Score, best_key, best_scores, best_value
 from game.scoring import score as score_of
 
 ROUND_CHOICES = (10, 20, 50)  # the title's choices; --rounds takes any even number up to MAX_ROUNDS
@@ -65,10 +84,14 @@ class Screen(Enum):
 
     TITLE = "title"
     LOADING = "loading"  # waiting for the bridge to hand over the rounds
-    ROUND = "round"
+    ROUND = "round"  # one digit: real or fake? (glimpse mode masks it after its exposure)
     REVEAL = "reveal"
+    PAIR = "pair"  # pairs mode: a real and a fake side by side, pick the real one
+    PAIR_REVEAL = "pair_reveal"
     SUMMARY = "summary"  # of the game just played, or of a past one reopened from the Records
     RECORDS = "records"
+    DRAW = "draw"  # draw a digit for D
+    CARD = "card"  # the chosen generator's opponent card
     FAILED = "failed"  # the checkpoint named on the command line cannot be played
 
 
@@ -82,6 +105,9 @@ class Overlay(Enum):
     NOTICES = "notices"  # every warning, in full
 
 
+D_VIEW_PLACES = (Screen.REVEAL, Screen.PAIR_REVEAL, Screen.DRAW, Overlay.DIGIT)  # where V shows where D looked
+
+
 @dataclass
 class Settings:
     rounds: int = 10  # digits per game, half real and half fake
@@ -90,6 +116,7 @@ class Settings:
     fixed_checkpoint: str | None = None  # --weights: play this one, no pick
     muted: bool = False  # no sound; remembered between games and runs
     detector: bool = False  # a critic trained afresh on the generator's fakes answers instead of the GAN's D
+    game: str = "single"  # the way to play: one of GAMES
 
 
 @dataclass
@@ -125,10 +152,19 @@ class Game:
         self.record_cursor = 0  # index into records of the highlighted past game
         self.record_wanted = None  # the GameSummary of a past game being read back
         self.record_problem = ""  # why the last past game asked for could not be read back
-        self.stats: tuple = ()  # OpponentStats over finished measurement games
+        self.stats: tuple = ()  # OpponentStats over finished single-digit measurement games
+        self.pairs_stats: tuple = ()  # the same over pairs games
+        self.glimpse_stats: tuple = ()  # ThresholdStats over finished glimpse measurement games
         self.outbox: list[dict] = []  # finished-game records for the loop to append to the history
         self.save_notice: str | None = None  # why the last finished game could not be saved, for its summary
         self.cues: list[str] = []  # sounds asked for, append-only: "answer", "right", "wrong", "end"
+        self.rules: SingleRules = rules_for(self.settings.game)  # of the game being played
+        self.d_view = False  # show where the judge looked beside the digits it can be shown for (V)
+        self.drawing: DrawSession | None = None  # the drawing session on the Draw screen
+        self.card = None  # game.card.OpponentCard of the chosen generator, once made
+        self.card_problem = ""  # why the card could not be made
+        self.keep: list[tuple[str, object]] = []  # (file name, image) of drawings that fooled D, append-only
+        self.kept_folder = ""  # where the drawings that fooled D went, once one has
         self.quit = False
         self.exit_code = 0
         if self.settings.fixed_checkpoint:
@@ -158,11 +194,37 @@ class Game:
     @property
     def wanted(self) -> GameRequest | None:
         """The rounds worth preparing now: the title's current choice, or the game being started."""
-        if self.screen in (Screen.TITLE, Screen.LOADING, Screen.SUMMARY, Screen.RECORDS):
+        if self.screen in (Screen.TITLE, Screen.LOADING, Screen.SUMMARY, Screen.RECORDS, Screen.CARD):
             checkpoint = self.checkpoint
-            if checkpoint and checkpoint not in self.failures:
-                return GameRequest(checkpoint, self.settings.rounds, self.next_seed, self.settings.detector)
+            if checkpoint and checkpoint not in self.failures and self.settings.game != "draw":
+                settings = self.settings
+                return GameRequest(checkpoint, settings.rounds, self.next_seed, settings.detector, settings.game)
         return None
+
+    @property
+    def wanted_drawing(self):
+        """The drawing on the canvas, while D has not judged it (a `DrawingRequest`)."""
+        if self.screen == Screen.DRAW and self.drawing is not None and self.drawing.verdict is None:
+            return self.drawing.request
+        return None
+
+    @property
+    def wanted_card(self) -> CardRequest | None:
+        if self.screen == Screen.CARD and self.checkpoint and self.card is None and not self.card_problem:
+            return CardRequest(self.checkpoint)
+        return None
+
+    @property
+    def requests(self) -> tuple:
+        """Everything the preparer should work on now, most wanted first."""
+        return (self.wanted_drawing, self.wanted_card, self.wanted, self.wanted_images)
+
+    @property
+    def can_start(self) -> bool:
+        """Whether the title's Play has something to play: rounds to prepare, or a D to draw for."""
+        if self.settings.game == "draw":
+            return bool(self.checkpoint) and self.checkpoint not in self.failures
+        return self.wanted is not None
 
     @property
     def wanted_images(self) -> ImagesRequest | None:
@@ -174,15 +236,61 @@ class Game:
     @property
     def ready(self) -> bool:
         """Whether Enter on the title would start at once."""
+        if self.settings.game == "draw":
+            return self.can_start
         return self.prepared is not None and self.prepared.request == self.wanted
 
     @property
-    def rounds(self) -> tuple[Round, ...]:
+    def rounds(self) -> tuple:
         return self.setup.rounds if self.setup else ()
 
     @property
-    def round(self) -> Round | None:
+    def round(self) -> Round | Pair | None:
         return self.rounds[self.current] if self.current < len(self.rounds) else None
+
+    @property
+    def round_screen(self) -> Screen:
+        return Screen.PAIR if self.rules.game == "pairs" else Screen.ROUND
+
+    @property
+    def reveal_screen(self) -> Screen:
+        return Screen.PAIR_REVEAL if self.rules.game == "pairs" else Screen.REVEAL
+
+    @property
+    def game_name(self) -> str:
+        """The way to play of the game on screen (or of the summary's)."""
+        if self.screen == Screen.SUMMARY and self.played is not None:
+            return self.played.game
+        return self.setup.request.game if self.setup else self.settings.game
+
+    @property
+    def masked(self) -> bool:
+        """Glimpse mode: the digit's exposure is over, so the screen shows the mask (from the frame it is due)."""
+        rules = self.rules
+        return isinstance(rules, GlimpseRules) and (rules.masked or rules.mask_due(self.shown, self.round_ms))
+
+    @property
+    def awaiting_mask_frame(self) -> bool:
+        """Glimpse mode: the exposure is over but no frame has shown the mask yet."""
+        rules = self.rules
+        return (
+            self.screen == Screen.ROUND
+            and self.overlay is None
+            and isinstance(rules, GlimpseRules)
+            and rules.mask_due(self.shown, self.round_ms)
+        )
+
+    @property
+    def deadline_ms(self) -> float | None:
+        """Milliseconds until the screen must change by itself (glimpse's mask); None when nothing is due."""
+        if self.screen != Screen.ROUND or self.overlay is not None:
+            return None
+        return self.rules.deadline_ms(self.shown, self.round_ms)
+
+    @property
+    def d_view_shown(self) -> bool:
+        """Where the judge looked is drawn beside the digit: V is on, and the screen is one that shows it."""
+        return self.d_view and self.focus in D_VIEW_PLACES
 
     @property
     def answer(self) -> Answer | None:
@@ -208,9 +316,16 @@ class Game:
         return not self.settings.measurement  # the score is feedback too
 
     @property
+    def best_value(self) -> int | None:
+        """The summary's game's score as bests compare them (see game.scoring.best_value)."""
+        played = self.played
+        return None if played is None else best_value(played.game, played.score.player_correct, played.threshold)
+
+    @property
     def is_personal_best(self) -> bool:
         """A better score than an earlier finished game of the same kind; a first game is no record."""
-        return self.previous_best is not None and self.score.player_correct > self.previous_best
+        value = self.best_value
+        return self.previous_best is not None and value is not None and value > self.previous_best
 
     @property
     def failure(self) -> str | None:
@@ -225,29 +340,33 @@ class Game:
     @property
     def awaiting_first_frame(self) -> bool:
         """A digit is up for an answer but no frame has shown it yet."""
-        return self.screen == Screen.ROUND and self.overlay is None and not self.shown
+        return self.screen in (Screen.ROUND, Screen.PAIR) and self.overlay is None and not self.shown
 
     @property
     def answer_open(self) -> bool:
         """Whether an answer to the digit on screen would count now."""
-        return self.screen == Screen.ROUND and self.shown and self.round_ms >= MIN_ANSWER_MS
+        return self.screen == self.round_screen and self.rules.answer_open(self.shown, self.round_ms)
 
     @property
     def animating(self) -> bool:
         """Something on screen moves by itself, so the loop should draw frames without waiting for input."""
         if self.overlay is not None:
             return False
-        flashing = self.screen == Screen.REVEAL and self.screen_seconds < FLASH_SECONDS
+        flashing = self.screen in (Screen.REVEAL, Screen.PAIR_REVEAL) and self.screen_seconds < FLASH_SECONDS
         growing = self.screen == Screen.SUMMARY and self.screen_seconds < BAR_SECONDS
-        return self.screen == Screen.LOADING or flashing or growing
+        timelapse = self.screen == Screen.CARD and self.card is not None and len(self.card.timelapse) > 1
+        waiting = self.screen == Screen.CARD and self.card is None and not self.card_problem
+        return self.screen == Screen.LOADING or flashing or growing or timelapse or waiting
 
     @property
     def in_game(self) -> bool:
-        return self.screen in (Screen.ROUND, Screen.REVEAL)
+        return self.screen in (Screen.ROUND, Screen.REVEAL, Screen.PAIR, Screen.PAIR_REVEAL)
 
-    def best_for(self, opponent_name: str, rounds: int, measurement: bool | None = None) -> int | None:
+    def best_for(
+        self, opponent_name: str, rounds: int, measurement: bool | None = None, game: str | None = None
+    ) -> int | None:
         measurement = self.settings.measurement if measurement is None else measurement
-        return self.best.get(best_key(opponent_name, rounds, measurement))
+        return self.best.get(best_key(opponent_name, rounds, measurement, game or self.settings.game))
 
     # --- input
 
@@ -260,13 +379,19 @@ class Game:
             HistoryLoaded: lambda: self._on_history(event),
             RecordOpened: lambda: self._on_record_opened(event),
             StatsReady: lambda: self._on_stats(event),
+            DrawingJudged: lambda: self._on_drawing_judged(event),
+            CardReady: lambda: self._on_card(event),
+            Kept: lambda: self._on_kept(event),
             DigitShown: self._on_digit_shown,
+            MaskShown: self._on_mask_shown,
             WindowClosed: self._on_window_closed,
         }
         if type(event) in news:
             news[type(event)]()
         elif event == Action.TOGGLE_SOUND:
             self.settings.muted = not self.settings.muted
+        elif event == Action.TOGGLE_D_VIEW and self.focus in D_VIEW_PLACES:
+            self.d_view = not self.d_view
         elif event == Action.HELP and self.overlay == Overlay.HELP:
             self._close_overlay()
         elif event == Action.HELP and self.overlay is None:
@@ -276,6 +401,7 @@ class Game:
         elif event == Action.QUIT and self.in_game and self.answers:
             self.overlay = Overlay.QUIT
         elif event == Action.QUIT:
+            self._leave_drawing()
             self._quit()
         else:
             self._on_screen(event)
@@ -286,8 +412,12 @@ class Game:
             Screen.LOADING: self._on_loading,
             Screen.ROUND: self._on_round,
             Screen.REVEAL: self._on_reveal,
+            Screen.PAIR: self._on_round,
+            Screen.PAIR_REVEAL: self._on_reveal,
             Screen.SUMMARY: self._on_summary,
             Screen.RECORDS: self._on_records,
+            Screen.DRAW: self._on_draw,
+            Screen.CARD: self._on_card_screen,
             Screen.FAILED: self._on_failed_screen,
         }[self.screen](event)
 
@@ -311,6 +441,9 @@ class Game:
 
     def _close_overlay(self) -> None:
         self.overlay = None
+        if isinstance(self.rules, GlimpseRules) and self.screen == Screen.ROUND and not self.rules.masked:
+            self.rules.restart_round()  # the overlay hid the digit mid-exposure: show it again, for all of it
+            self.shown, self.round_ms = False, 0.0
         if self.screen == Screen.LOADING:  # the rounds may have come, or failed, while it was up
             if self.wanted is None:
                 self._to_title()
@@ -322,10 +455,12 @@ class Game:
         if self.overlay is not None:
             return
         self.screen_seconds += dt
-        if self.screen == Screen.ROUND and self.shown:
+        if self.screen == self.round_screen and self.shown:
             self.round_ms += dt * 1000.0
         elif self.screen == Screen.LOADING:
             self.loading_seconds += dt
+        elif self.screen == Screen.DRAW and self.drawing is not None:
+            self.drawing.update(dt)
 
     # --- screens
 
@@ -349,6 +484,14 @@ class Game:
             self.settings.measurement = not self.settings.measurement
         elif event == Action.TOGGLE_DETECTOR:
             self.settings.detector = not self.settings.detector
+        elif event == Action.NEXT_GAME:
+            self.settings.game = GAMES[(GAMES.index(self.settings.game) + 1) % len(GAMES)]
+        elif isinstance(event, SelectGame) and event.game in GAMES:
+            self.settings.game = event.game
+        elif event == Action.CARD and self.checkpoint:
+            self.card = None if self.card is None or self.card.checkpoint != self.checkpoint else self.card
+            self.card_problem = ""
+            self._show(Screen.CARD)
         elif event == Action.RECORDS:
             self._show(Screen.RECORDS)
             self.record_cursor = max(0, len(self.records) - 1)  # the newest game, at the top
@@ -360,17 +503,17 @@ class Game:
             self._to_title()
 
     def _on_round(self, event) -> None:
-        if event in (Action.REAL, Action.FAKE):
+        if event in self.rules.choices:
             if not self.answer_open:
                 return  # before the digit has been seen long enough to judge: a reflex, not an answer
-            self.answers.append(Answer(answer_real=event == Action.REAL, ms=int(round(self.round_ms))))
+            self.answers.append(self.rules.answer(event, int(round(self.round_ms))))
             if self.settings.measurement:
                 self.cues.append("answer")
                 self._next_round()
             else:
-                right = self.answers[-1].answer_real == self.round.is_real
+                right = self.round.is_right(self.answers[-1])
                 self.cues.append("right" if right else "wrong")
-                self._show(Screen.REVEAL)
+                self._show(self.reveal_screen)
         elif event == Action.BACK and self.answers:
             self.overlay = Overlay.LEAVE
         elif event == Action.BACK:
@@ -408,6 +551,31 @@ class Game:
         elif event == Action.BACK:
             self._to_title()
 
+    def _on_draw(self, event) -> None:
+        drawing = self.drawing
+        if isinstance(event, Pen):
+            drawing.pen(event)
+        elif event == Action.UNDO:
+            drawing.undo()
+        elif event == Action.CLEAR:
+            drawing.clear()
+        elif event in (Action.SUBMIT, Action.START):
+            handed_in = drawing.submit()
+            if handed_in is not None:
+                self.cues.append("right" if handed_in.fooled else "wrong")
+                if handed_in.kept:
+                    self.keep.append((handed_in.kept, handed_in.image))
+        elif event == Action.BACK:
+            self._leave_drawing()
+            self._to_title()
+
+    def _on_card_screen(self, event) -> None:
+        if event in (Action.BACK, Action.CONTINUE, Action.CARD):
+            self._to_title()
+        elif event == Action.START:
+            self._to_title()
+            self._start()
+
     def _on_failed_screen(self, event) -> None:
         if event == Action.START and self.playable:  # choose another opponent from weights/
             self.selected = self.playable[0]
@@ -431,6 +599,13 @@ class Game:
         if isinstance(event.request, ImagesRequest):
             self._on_images(ImagesReady(event.request, (), event.message))
             return
+        if isinstance(event.request, CardRequest):
+            if self.screen == Screen.CARD and event.request.checkpoint == self.checkpoint:
+                self.card_problem = event.message
+            return
+        if not isinstance(event.request, GameRequest):  # a drawing: D's verdict says why
+            self._on_drawing_judged(DrawingJudged(event.request, message=event.message))
+            return
         self.failures[event.request.checkpoint] = event.message
         if self.settings.fixed_checkpoint and event.request.checkpoint == self.settings.fixed_checkpoint:
             self._show(Screen.FAILED)
@@ -441,7 +616,7 @@ class Game:
     def _on_images(self, event: ImagesReady) -> None:
         if self.reopened and self.played is not None and event.request == self.played.images_request():
             if event.images:
-                self.played = self.played.with_images(event.images)
+                self.played = self.played.with_images(event.images, event.saliencies or None)
             self.images_problem = event.message or ("" if event.images else "the digits could not be redrawn")
 
     def _on_saved(self, event: Saved) -> None:
@@ -458,7 +633,7 @@ class Game:
         self.records_loaded = True
         self.record_cursor = max(0, len(self.records) - 1)
         for key, correct in best_scores(self.records).items():
-            self.best[key] = max(self.best.get(key, -1), correct)
+            self.best[key] = max(self.best.get(key, correct), correct)
         self.notices.extend(event.notices)
 
     def _on_record_opened(self, event: RecordOpened) -> None:
@@ -474,15 +649,33 @@ class Game:
         self._show(Screen.SUMMARY)
 
     def _on_stats(self, event: StatsReady) -> None:
-        self.stats = event.stats
+        self.stats, self.pairs_stats, self.glimpse_stats = event.stats, event.pairs, event.glimpse
 
     def _on_digit_shown(self) -> None:
         if self.awaiting_first_frame:
             self.shown, self.round_ms = True, 0.0
 
+    def _on_mask_shown(self) -> None:
+        if self.awaiting_mask_frame:
+            self.rules.mask_shown(self.round_ms)
+
+    def _on_drawing_judged(self, event: DrawingJudged) -> None:
+        if self.drawing is not None and event.request.checkpoint == self.drawing.checkpoint:
+            self.drawing.judged(event)
+
+    def _on_card(self, event: CardReady) -> None:
+        if self.screen == Screen.CARD and event.request == CardRequest(self.checkpoint or ""):
+            self.card = event.card
+
+    def _on_kept(self, event: Kept) -> None:
+        self.notices.extend(event.notices)
+        if event.path:
+            self.kept_folder = str(event.path).rsplit("/", 1)[0]
+
     def _on_window_closed(self) -> None:
         if self.in_game and self.answers:
             self._leave_game()
+        self._leave_drawing()
         self._quit()
 
     # --- transitions
@@ -497,6 +690,12 @@ class Game:
         return self.settings.seed if self.settings.seed is not None else self.rng.randrange(2**31)
 
     def _start(self) -> None:
+        if self.settings.game == "draw":
+            if self.can_start:
+                opponent_name = self.opponent.name if self.opponent else self.checkpoint
+                self.drawing = DrawSession(self.checkpoint, opponent_name)
+                self._show(Screen.DRAW)
+            return
         request = self.wanted
         if request is None:
             return  # no opponent, or it cannot be loaded: the title says why
@@ -511,13 +710,15 @@ class Game:
         self.answers = []
         self.current = 0
         self.save_notice = None
-        self.previous_best = self.best_for(setup.opponent_name, len(setup.rounds))
+        self.rules = rules_for(setup.request.game)
+        self.previous_best = self.best_for(setup.opponent_name, len(setup.rounds), game=setup.request.game)
         self.next_seed = self._draw_seed()  # these digits are spent; the next game gets fresh ones
         self._to_round()
 
     def _to_round(self) -> None:
-        self._show(Screen.ROUND)
+        self._show(self.round_screen)
         self.shown, self.round_ms = False, 0.0
+        self.rules.start_round(self.rounds, self.answers)
 
     def _next_round(self) -> None:
         self.current += 1
@@ -542,15 +743,38 @@ class Game:
             time=(now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
             epoch=setup.epoch,
             judge=setup.judge,
+            game=setup.request.game,
         )
 
     def _finish(self) -> None:
         self.played, self.reopened = self.playing(), False
         self._show(Screen.SUMMARY)
-        key = best_key(self.setup.opponent_name, len(self.rounds), self.settings.measurement)
-        self.best[key] = max(self.best.get(key, -1), self.played.score.player_correct)
+        key = best_key(self.setup.opponent_name, len(self.rounds), self.settings.measurement, self.played.game)
+        value = best_value(self.played.game, self.played.score.player_correct, self.played.threshold)
+        if value is not None:
+            self.best[key] = max(self.best.get(key, value), value)
         self.outbox.append(record_format.record_of(self.played))
         self.cues.append("end")
+
+    def _leave_drawing(self) -> None:
+        """Out of Draw for D: the drawings handed in are saved as one session (game "draw")."""
+        drawing, self.drawing = self.drawing, None
+        if drawing is None or not drawing.drawings:
+            return
+        played = PlayedGame(
+            rounds=tuple(drawing.drawings),
+            answers=tuple(drawing.answers),
+            n_rounds=len(drawing.drawings),
+            opponent_name=drawing.opponent_name,
+            checkpoint=drawing.checkpoint,
+            checkpoint_sha256=drawing.checkpoint_sha256,
+            seed=0,
+            measurement=False,
+            finished=True,
+            time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            game="draw",
+        )
+        self.outbox.append(record_format.record_of(played))
 
     def _leave_game(self) -> None:
         """Out of a game before its end: what was answered is saved, marked unfinished."""

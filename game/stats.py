@@ -9,9 +9,14 @@ files named alike stay apart) over finished measurement games: games, digits,
 accuracy, fakes called real, reals called fake and HYPE∞ (their mean; 50%
 means people cannot tell its digits from real ones), each with a 95%
 bootstrap interval over games, and the median answer time. Practice games
-are summed in a table of their own, never mixed in. Unfinished games are left
+are summed in a table of their own, never mixed in. Each way to play has its
+own tables: one digit at a time (above); pairs (the same figures, where HYPE∞
+is the share of wrong picks); glimpse (HYPE-time: the threshold exposure, the
+geometric mean of the games' thresholds with a 95% bootstrap interval over
+games); and drawings for D (how many fooled D). Unfinished games are left
 out. Lines that are damaged or make no sense are skipped and counted (this
-tool only reads; the game sets such lines aside). `--out` writes a plot.
+tool only reads; the game sets such lines aside). `--out` writes a plot of
+the single-digit measurement table.
 """
 
 import argparse
@@ -22,7 +27,7 @@ from pathlib import Path
 from game import history
 from game.records import RecordError, answer_times, parse, summary_of
 from game.rounds import opponent_title
-from game.scoring import opponent_stats
+from game.scoring import drawing_stats, opponent_stats, threshold_stats
 
 
 def read_pooled(paths: list[Path]) -> tuple[list, list[list[int]], list[str]]:
@@ -50,9 +55,9 @@ def read_pooled(paths: list[Path]) -> tuple[list, list[list[int]], list[str]]:
     return summaries, times, warnings
 
 
-def figures(summaries, times, measurement: bool) -> list[dict]:
+def figures(summaries, times, measurement: bool, game: str = "single") -> list[dict]:
     chosen = [i for i, summary in enumerate(summaries) if summary.measurement == measurement]
-    stats = opponent_stats([summaries[i] for i in chosen], [times[i] for i in chosen])
+    stats = opponent_stats([summaries[i] for i in chosen], [times[i] for i in chosen], game)
     return [
         {
             "generator": opponent_title(entry.opponent_name),
@@ -74,6 +79,64 @@ def figures(summaries, times, measurement: bool) -> list[dict]:
     ]
 
 
+def glimpse_figures(summaries, measurement: bool) -> list[dict]:
+    chosen = [summary for summary in summaries if summary.measurement == measurement]
+    return [
+        {
+            "generator": opponent_title(entry.opponent_name),
+            "checkpoint_sha256": entry.checkpoint_sha256,
+            "games": entry.games,
+            "digits": entry.digits,
+            "threshold_ms": {
+                "value": round(entry.threshold_ms.value, 1),
+                "low": round(entry.threshold_ms.low, 1),
+                "high": round(entry.threshold_ms.high, 1),
+            },
+        }
+        for entry in threshold_stats(chosen)
+    ]
+
+
+def draw_figures(summaries) -> list[dict]:
+    return [
+        {
+            "generator": opponent_title(name),
+            "checkpoint_sha256": sha256,
+            "drawings": drawings,
+            "fooled_d": fooled,
+            "fooled_share": fooled / drawings if drawings else 0.0,
+        }
+        for (name, sha256), (drawings, fooled) in sorted(drawing_stats(summaries).items())
+    ]
+
+
+def label(row: dict) -> str:
+    return f"{row['generator']} ({row['checkpoint_sha256'][:8]})" if row["checkpoint_sha256"] else row["generator"]
+
+
+def print_glimpse(title: str, rows: list[dict]) -> None:
+    print(title)
+    if not rows:
+        print("  (none)")
+        return
+    print(f"  {'generator':<24} {'games':>5} {'digits':>6}  threshold [95% interval over games]")
+    for row in rows:
+        found = row["threshold_ms"]
+        figure = f"{found['value']:6.0f} ms [{found['low']:.0f}, {found['high']:.0f}]"
+        print(f"  {label(row):<24} {row['games']:>5} {row['digits']:>6}  {figure}")
+
+
+def print_drawings(rows: list[dict]) -> None:
+    print("Drawings for D (Draw for D sessions)")
+    if not rows:
+        print("  (none)")
+        return
+    print(f"  {'generator':<24} {'drawings':>8} {'fooled D':>9}")
+    for row in rows:
+        share = f"{100 * row['fooled_share']:.0f}%"
+        print(f"  {label(row):<24} {row['drawings']:>8} {row['fooled_d']:>5} ({share})")
+
+
 def cell(estimate: dict) -> str:
     return f"{100 * estimate['value']:5.1f}% [{100 * estimate['low']:4.1f}, {100 * estimate['high']:5.1f}]"
 
@@ -86,7 +149,7 @@ def print_table(title: str, rows: list[dict]) -> None:
     header = ("generator", "games", "digits", "accuracy", "fakes called real", "reals called fake", "HYPE∞", "median")
     print(f"  {header[0]:<24} {header[1]:>5} {header[2]:>6}  " + "  ".join(f"{h:<21}" for h in header[3:7]) + " median")
     for row in rows:
-        name = f"{row['generator']} ({row['checkpoint_sha256'][:8]})" if row["checkpoint_sha256"] else row["generator"]
+        name = label(row)
         estimates = "  ".join(
             f"{cell(row[key]):<21}" for key in ("accuracy", "fakes_called_real", "reals_called_fake", "hype_infinity")
         )
@@ -136,12 +199,29 @@ def main(argv=None) -> int:
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     measured, practice = figures(summaries, times, True), figures(summaries, times, False)
+    pairs = {
+        "measurement": figures(summaries, times, True, "pairs"),
+        "practice": figures(summaries, times, False, "pairs"),
+    }
+    glimpse = {"measurement": glimpse_figures(summaries, True), "practice": glimpse_figures(summaries, False)}
+    drawings = draw_figures(summaries)
     if args.json:
-        print(json.dumps({"measurement": measured, "practice": practice, "files": [str(p) for p in paths]}, indent=2))
+        found = {"measurement": measured, "practice": practice, "pairs": pairs, "glimpse": glimpse}
+        print(json.dumps({**found, "draw": drawings, "files": [str(p) for p in paths]}, indent=2))
     else:
         print(f"{len(summaries)} games in {len(paths)} file{'s' if len(paths) != 1 else ''}; unfinished games left out")
         print_table("Measurement games (no feedback while playing): the human evaluation", measured)
         print_table("Practice games (feedback after each digit: people learn as they play)", practice)
+        print_glimpse(
+            "Glimpse measurement games (HYPE-time): the exposure you need to be right 4 times in 5",
+            glimpse["measurement"],
+        )
+        if glimpse["practice"]:
+            print_glimpse("Glimpse practice games", glimpse["practice"])
+        print_table("Pairs measurement games (2AFC: pick the real one; HYPE∞ = wrong picks)", pairs["measurement"])
+        if pairs["practice"]:
+            print_table("Pairs practice games", pairs["practice"])
+        print_drawings(drawings)
     if args.out:
         if args.out.exists() and not args.out.is_file():
             print(f"error: {args.out} exists and is not a regular file; give a new file name", file=sys.stderr)

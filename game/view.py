@@ -9,7 +9,20 @@ same layouts `View.draw` paints, so what you click is what you see.
 
 import pygame
 
-from game.screens import failed, loading, notices, play, question, records, summary, title, zoom
+from game.screens import (
+    card,
+    draw_for_d,
+    failed,
+    loading,
+    notices,
+    pairs,
+    play,
+    question,
+    records,
+    summary,
+    title,
+    zoom,
+)
 from game.screens import help as help_overlay
 from game.screens.widgets import BACKGROUND, Painter
 from game.state import Game, Overlay, Screen
@@ -19,8 +32,12 @@ SCREENS = {
     Screen.LOADING: loading,
     Screen.ROUND: play,
     Screen.REVEAL: play,
+    Screen.PAIR: pairs,
+    Screen.PAIR_REVEAL: pairs,
     Screen.SUMMARY: summary,
     Screen.RECORDS: records,
+    Screen.DRAW: draw_for_d,
+    Screen.CARD: card,
     Screen.FAILED: failed,
 }
 OVERLAYS = {
@@ -47,6 +64,10 @@ class View:
             help_overlay.draw(self.paint, surface, game, mouse, self.history_location)
         elif game.overlay is not None:
             OVERLAYS[game.overlay].draw(self.paint, surface, game, mouse)
+
+    def canvas_point(self, game: Game, size, position, clamp: bool = False):
+        """A screen position on Draw's canvas, in canvas pixels (0 to 28); None off the canvas unless `clamp`."""
+        return draw_for_d.canvas_point(game, size, position, clamp)
 
     def targets(self, game: Game, size) -> list[tuple[pygame.Rect, object]]:
         """(rectangle, event) for every clickable thing on screen, the topmost first."""

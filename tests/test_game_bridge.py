@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from game.digits import ASSETS, load_test_digits
 from game.events import Prepared, PrepareFailed
 from game.opponents import find_opponents, peek
 from game.preparer import Preparer
+from game.rounds import Pair
 from game.state import GameRequest
 from gan.checkpoint import CheckpointError, game_checkpoint, save_checkpoint
 from gan.data import MNIST_MD5
@@ -210,3 +212,128 @@ def test_a_past_game_is_redrawn_from_its_record_and_refused_on_changed_weights(b
     changed = bridge.rebuild(ImagesRequest(checkpoint, "0" * 64, sources))
     assert "has changed" in changed.message
     assert [image is None for image in changed.images] == [not r.is_real for r in setup.rounds]  # reals still shown
+
+
+# ----------------------------------------------------------------------------- the other ways to play
+
+
+@pytest.mark.parametrize("pairs", [2, 10, 50])
+def test_pairs_are_a_real_and_a_fake_the_real_one_on_each_side_half_the_time(bridge, checkpoint, pairs):
+    setup = bridge.prepare(GameRequest(checkpoint, pairs, seed=4, game="pairs"))
+    assert len(setup.rounds) == pairs and all(isinstance(pair, Pair) for pair in setup.rounds)
+    assert sum(pair.real_left for pair in setup.rounds) == pairs // 2  # balanced
+    assert all(pair.real.is_real and not pair.fake.is_real for pair in setup.rounds)
+    assert len({pair.real.test_index for pair in setup.rounds}) == pairs  # no digit twice
+    assert len({pair.fake.noise_seed for pair in setup.rounds}) == pairs
+    for pair in setup.rounds:  # D picks the digit it finds likelier real
+        left, right = pair.left.d_prob_real, pair.right.d_prob_real
+        assert pair.d_picks_left == (left > right)
+        assert pair.d_correct == ((left > right) == pair.real_left)
+    sides = [
+        [pair.real_left for pair in bridge.prepare(GameRequest(checkpoint, 10, seed=s, game="pairs")).rounds]
+        for s in range(6)
+    ]
+    assert len({tuple(found) for found in sides}) > 1  # which side is random
+
+
+def ink_share(maps: np.ndarray, images: np.ndarray, reach: int = 2) -> np.ndarray:
+    """Each map's share of its weight on the digit's strokes or within `reach` pixels of them."""
+    ink = images > 0
+    near = ink.copy()
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            if dy * dy + dx * dx <= reach * reach:
+                shifted = np.roll(np.roll(ink, dy, axis=1), dx, axis=2)
+                near |= shifted
+    weights = maps.astype(float)
+    return (weights * near).sum(axis=(1, 2)) / weights.sum(axis=(1, 2)), near.mean()
+
+
+def test_where_d_looked_has_the_digits_size_and_lies_on_and_around_a_real_digits_strokes(bridge):
+    from game.bridge import saliency
+
+    _, discriminator, _, _ = bridge.opponent(SHIPPED[2])  # hard
+    images = bridge.images[:100]
+    started = time.perf_counter()
+    maps = saliency(discriminator, images)
+    seconds = time.perf_counter() - started
+    assert maps.shape == (100, 28, 28) and maps.dtype == np.uint8 and maps.max() == 255
+    shares, area = ink_share(maps, images)
+    assert shares.mean() > 0.6 and area < 0.45  # most of the weight on a third of the field
+    assert np.median(shares) > 0.6
+    assert seconds < 5, f"{seconds:.1f} s for 100 digits"  # a game's 50 are a fraction of a second
+
+
+def test_every_prepared_digit_comes_with_where_the_judge_looked(bridge, checkpoint):
+    for game in ("single", "pairs"):
+        setup = bridge.prepare(GameRequest(checkpoint, 4, seed=2, game=game))
+        digits = [d for round_ in setup.rounds for d in round_.digits]
+        assert all(d.saliency.shape == (28, 28) and np.isfinite(d.saliency).all() for d in digits)
+        assert all(not d.saliency.flags.writeable for d in digits)
+
+
+def test_a_nan_judge_gives_a_blank_map_not_an_error(bridge, tmp_path):
+    from game.bridge import saliency
+
+    class Broken(torch.nn.Module):
+        def forward(self, x):
+            return (x * float("nan")).sum(dim=(1, 2, 3))
+
+    maps = saliency(Broken(), bridge.images[:3])
+    assert maps.shape == (3, 28, 28) and maps.max() == 0
+
+
+def test_a_drawing_gets_ds_verdict_the_classifiers_digit_and_where_d_looked(bridge):
+    from game import canvas
+    from game.rounds import DrawingRequest
+
+    seven = canvas.centred([[(8, 7), (20, 7), (19, 10), (16, 15), (14, 19), (13, 23)]])
+    judged = bridge.judge_drawing(DrawingRequest(SHIPPED[2], seven.tobytes()))
+    assert 0.0 <= judged.d_prob_real <= 1.0 and judged.message == ""
+    assert judged.digit == 7 and judged.digit_prob > 0.5  # the classifier reads what was drawn
+    assert judged.saliency.shape == (28, 28) and judged.checkpoint_sha256 == file_sha256(SHIPPED[2])
+    _, discriminator, _, _ = bridge.opponent(SHIPPED[2])
+    with torch.inference_mode():
+        expected = torch.sigmoid(discriminator(from_uint8(torch.from_numpy(seven[None].copy()))))[0].item()
+    assert judged.d_prob_real == pytest.approx(expected, abs=1e-6)  # D judged exactly the centred drawing
+
+
+def file_sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_the_card_reads_scores_only_for_the_same_weights_and_the_timelapse_from_the_run(bridge, tmp_path):
+    from PIL import Image
+
+    from game.rounds import CardRequest
+
+    folder = tmp_path / "weights"
+    path = save_tiny_checkpoint(folder / "mine.pt")
+    card = bridge.card(CardRequest(str(path))).card
+    assert len(card.samples) == 40 and card.samples[0].shape == (28, 28)
+    assert card.scores == {"fid": 42.5} and "quick" in card.scores_source  # the checkpoint's own metrics
+    assert card.timelapse == () and "no run folder" in card.timelapse_note
+    evaluate = {"fid": 9.5, "precision": 0.5, "recall": 0.8, "c2st_accuracy": 0.55, "d_accuracy": 0.6}
+    evaluate["class_shares"] = [0.1] * 10
+    scores = {"mine.pt": {"sha256": file_sha256(path), "evaluate": evaluate}}
+    (folder / "scores.json").write_text(json.dumps(scores))
+    card = bridge.card(CardRequest(str(path))).card
+    assert card.scores["fid"] == 9.5 and card.scores["class_shares"] == (0.1,) * 10
+    assert "scores.json" in card.scores_source
+    scores["mine.pt"]["sha256"] = "0" * 64  # scores of other weights under that name
+    (folder / "scores.json").write_text(json.dumps(scores))
+    card = bridge.card(CardRequest(str(path))).card
+    assert card.scores == {"fid": 42.5} and "none for these weights" in card.scores_source
+    # a run folder with a timelapse, named in the checkpoint's train_config
+    run = tmp_path / "runs" / "mine"
+    run.mkdir(parents=True)
+    frames = [Image.fromarray(np.full((60, 60), 40 * n, np.uint8), mode="L") for n in range(3)]
+    frames[0].save(run / "timelapse.gif", save_all=True, append_images=frames[1:], duration=120, loop=0)
+    content = torch.load(path, weights_only=True)
+    content["train_config"] = {"run_dir": str(run)}
+    save_checkpoint(content, path)
+    card = bridge.card(CardRequest(str(path))).card
+    assert len(card.timelapse) == 3 and card.timelapse[2].shape == (60, 60) and card.frame_ms == 120
+    content["train_config"] = {"run_dir": str(tmp_path / "runs" / "gone")}
+    save_checkpoint(content, path)
+    assert "is not here" in bridge.card(CardRequest(str(path))).card.timelapse_note

@@ -4,6 +4,7 @@ import json
 import os
 import threading
 import time
+from dataclasses import replace
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"  # no window, same drawing
 os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -365,5 +366,132 @@ def test_mute_is_remembered_between_runs(tmp_path, weights, digits):
     loop = open_game(tmp_path, weights, digits)
     try:
         assert loop.game.settings.muted
+    finally:
+        loop.close()
+
+
+# ----------------------------------------------------------------------------- the other ways to play
+
+
+def test_glimpse_exposures_are_timed_and_recorded_from_the_displays_flips(tmp_path, weights, digits, monkeypatch):
+    loop = open_game(tmp_path, weights, digits, play="glimpse", reveal=False, rounds=6)
+    flips = []
+    flip = pygame.display.flip
+
+    def timed_flip():
+        flip()
+        flips.append((time.perf_counter(), loop.game.awaiting_first_frame, loop.game.awaiting_mask_frame))
+
+    monkeypatch.setattr(pygame.display, "flip", timed_flip)
+    try:
+        pump(loop, lambda: loop.game.ready)
+        press(loop, pygame.K_RETURN)
+        measured = []
+        for number in range(6):
+            pump(loop, lambda: loop.game.rules.masked, seconds=10)  # the loop's own waits: the mask comes by itself
+            digit_at = next(at for at, first, _ in reversed(flips) if first)
+            mask_at = next(at for at, _, mask in reversed(flips) if mask)
+            measured.append((mask_at - digit_at) * 1000)
+            mask = play.mask(loop.game.round.source)
+            assert_digit_drawn(loop, mask, play.layout(loop.screen.get_size()).digit)  # the mask is up
+            press(loop, pygame.K_r if number % 2 else pygame.K_f)
+        pump(loop, lambda: not loop.game.outbox)
+        record = json.loads((tmp_path / "home" / "history.jsonl").read_text().splitlines()[-1])
+    finally:
+        loop.close()
+    assert record["game"] == "glimpse" and len(record["rounds"]) == 6
+    for entry, flip_to_flip in zip(record["rounds"], measured):
+        assert entry["exposure_ms"] in (100, 126, 158, 200, 251, 316, 398, 501, 631, 794, 1000)
+        assert abs(entry["shown_ms"] - flip_to_flip) <= 2, (entry, flip_to_flip)  # as the display showed it
+        assert entry["exposure_ms"] <= entry["shown_ms"] < entry["exposure_ms"] + 100, entry
+
+
+def test_pairs_are_picked_with_the_arrow_keys_and_a_click(tmp_path, weights, digits):
+    loop = open_game(tmp_path, weights, digits, play="pairs", rounds=2)
+    try:
+        pump(loop, lambda: loop.game.ready)
+        press(loop, pygame.K_RETURN)
+        assert loop.game.screen == Screen.PAIR
+        from game.screens import pairs
+
+        shown = pairs.layout(loop.screen.get_size())
+        pair = loop.game.round
+        assert_digit_drawn(loop, pair.left.image, shown.left)
+        assert_digit_drawn(loop, pair.right.image, shown.right)
+        answer(loop, pygame.K_LEFT)
+        assert loop.game.screen == Screen.PAIR_REVEAL and loop.game.answers[-1].pick_left is True
+        press(loop, pygame.K_v)  # where D looked, beside each digit
+        assert loop.game.d_view_shown and share(loop, shown.heat_left, BACKGROUND) < 0.5
+        press(loop, pygame.K_SPACE)
+        look()
+        click(loop, shown.right.center)  # a click on the right digit picks it
+        assert loop.game.answers[-1].pick_left is False
+        press(loop, pygame.K_SPACE)
+        assert loop.game.screen == Screen.SUMMARY and loop.game.played.game == "pairs"
+    finally:
+        loop.close()
+
+
+def drag(loop: Loop, points) -> None:
+    """Draw one stroke with the mouse: press, move with the button held, release."""
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=points[0]))
+    for point in points[1:]:
+        pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, buttons=(1, 0, 0), pos=point, rel=(0, 0)))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=points[-1]))
+    loop.frame()
+
+
+def test_drawing_for_d_with_the_mouse_is_judged_and_kept(tmp_path, weights, digits):
+    loop = open_game(tmp_path, weights, digits, play="draw")
+    try:
+        press(loop, pygame.K_RETURN)
+        assert loop.game.screen == Screen.DRAW
+        from game.screens import draw_for_d
+
+        canvas = draw_for_d.layout(loop.screen.get_size()).canvas
+        scale = canvas.w / 28
+        at = lambda x, y: (int(canvas.x + x * scale), int(canvas.y + y * scale))  # noqa: E731
+        drag(loop, [at(14, 5 + step) for step in range(19)])  # a "1"
+        drawing = loop.game.drawing
+        assert len(drawing.strokes) == 1 and drawing.strokes[0][-1] == pytest.approx((14.0, 23.0), abs=0.1)
+        pump(loop, lambda: drawing.verdict is not None)  # judged by the bridge, off this thread
+        verdict = drawing.verdict
+        assert verdict.d_prob_real is not None and verdict.digit is not None and verdict.saliency.shape == (28, 28)
+        region = pixels(loop, canvas)
+        assert region[int(14 * scale), int(14 * scale)].tolist() == [255, 255, 255]  # the stroke on the canvas
+        assert region[int(14 * scale), int(4 * scale)].tolist() == [0, 0, 0]
+        drag(loop, [at(10, 5), at(18, 5)])
+        press(loop, pygame.K_BACKSPACE)  # undo the second stroke: the first one's verdict is back at once
+        assert len(drawing.strokes) == 1 and drawing.verdict is verdict
+        loop.game.drawing.verdicts[drawing.image.tobytes()] = replace(verdict, d_prob_real=0.9)  # say it fooled D
+        press(loop, pygame.K_RETURN)
+        assert len(drawing.drawings) == 1 and drawing.drawings[0].kept and drawing.blank
+        pump(loop, lambda: loop.game.kept_folder)
+        kept = tmp_path / "home" / "drawings" / drawing.drawings[0].kept
+        assert pygame.image.load(str(kept)).get_size() == (28, 28)
+        press(loop, pygame.K_ESCAPE)
+        pump(loop, lambda: not loop.game.outbox)
+        record = json.loads((tmp_path / "home" / "history.jsonl").read_text().splitlines()[-1])
+        assert record["game"] == "draw" and record["rounds"][0]["kept"] == kept.name
+    finally:
+        loop.close()
+
+
+def test_the_opponent_card_opens_from_the_title(tmp_path, weights, digits):
+    loop = open_game(tmp_path, weights, digits)
+    try:
+        press(loop, pygame.K_c)
+        assert loop.game.screen == Screen.CARD
+        pump(loop, lambda: loop.game.card is not None)
+        from game.screens import card
+
+        shown = card.layout(loop.screen.get_size())
+        first = loop.game.card.samples[0]
+        cell = pygame.Rect(shown.samples.x, shown.samples.y, shown.cell, shown.cell)
+        if shown.cell % 28 == 0:  # whole screen pixels per MNIST pixel: each one checkable
+            assert_digit_drawn(loop, first, cell)
+        assert loop.game.card.scores == {"fid": 42.5}  # the checkpoint's own metrics: no scores.json there
+        press(loop, pygame.K_ESCAPE)
+        assert loop.game.screen == Screen.TITLE
     finally:
         loop.close()

@@ -13,6 +13,7 @@ then review them with `git diff --stat tests/reference` and an image viewer.
 """
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
@@ -23,21 +24,29 @@ import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 import pytest  # noqa: E402
 
+from game.card import OpponentCard  # noqa: E402
 from game.digits import load_test_digits  # noqa: E402
 from game.events import (  # noqa: E402
     Action,
+    CardReady,
     DigitShown,
+    DrawingJudged,
     HistoryLoaded,
     ImagesReady,
+    Kept,
+    MaskShown,
     OpenDigit,
+    Pen,
     Prepared,
     PrepareFailed,
     RecordOpened,
+    SelectGame,
     StatsReady,
 )
 from game.records import played_from, record_of, summary_of  # noqa: E402
-from game.scoring import opponent_stats  # noqa: E402
-from game.state import Game, GameRequest, GameSetup, Opponent, Round, Settings  # noqa: E402
+from game.rounds import CardRequest, Pair  # noqa: E402
+from game.scoring import opponent_stats, threshold_stats  # noqa: E402
+from game.state import Game, GameRequest, GameSetup, Opponent, Round, Screen, Settings  # noqa: E402
 from game.view import View  # noqa: E402
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
@@ -70,12 +79,23 @@ def view():
     pygame.quit()
 
 
+def looked_at(image: np.ndarray) -> np.ndarray:
+    """A stand-in for where the judge looked (the screens never compute one): the digit's edges, brightest."""
+    ink = image.astype(float)
+    edges = np.abs(np.diff(ink, axis=0, prepend=0)) + np.abs(np.diff(ink, axis=1, prepend=0))
+    return np.round(255 * edges / max(1.0, edges.max())).astype(np.uint8)
+
+
 def setup_for(request: GameRequest, digits, probabilities=D_PROBABILITIES) -> GameSetup:
     """Rounds with real test digits; the "fakes" are other test digits (the screens never know)."""
     images, labels = digits
     rounds = []
-    truths = (TRUTHS * 10)[: request.rounds]
-    for number, (is_real, probability) in enumerate(zip(truths, (probabilities * 10)[: request.rounds])):
+    count = request.rounds * (2 if request.game == "pairs" else 1)
+    truths = (TRUTHS * 20)[:count] if request.game != "pairs" else [n < request.rounds for n in range(count)]
+    chances = (probabilities * 20)[:count]
+    if request.game == "pairs":  # the fakes' figures in another order, so D's pick differs from pair to pair
+        chances = chances[: request.rounds] + (probabilities[::-1] * 20)[: request.rounds]
+    for number, (is_real, probability) in enumerate(zip(truths, chances)):
         index = 100 + 37 * number
         rounds.append(
             Round(
@@ -85,8 +105,12 @@ def setup_for(request: GameRequest, digits, probabilities=D_PROBABILITIES) -> Ga
                 test_index=index if is_real else None,
                 noise_seed=None if is_real else 1_000_003 * number,
                 label=int(labels[index]) if is_real else None,
+                saliency=looked_at(images[index]),
             )
         )
+    if request.game == "pairs":
+        half = request.rounds
+        rounds = [Pair(rounds[n], rounds[half + n], real_left=TRUTHS[n % 10]) for n in range(half)]
     return GameSetup(request=request, rounds=tuple(rounds), opponent_name="medium", checkpoint_sha256="ab" * 32)
 
 
@@ -100,16 +124,23 @@ def title_game(digits, probabilities=D_PROBABILITIES, **settings) -> Game:
 
 def answer(game: Game, action: Action, seconds: float = 0.8) -> None:
     game.handle(DigitShown())
+    if game.deadline_ms is not None:  # glimpse: the loop flips the mask once the exposure is over, 3 ms late
+        game.update((game.deadline_ms + 3) / 1000)
+        game.handle(MaskShown())
     game.update(seconds)
     game.handle(action)
 
 
-def playing(digits, answered: int, measurement=False, rounds=10, probabilities=D_PROBABILITIES) -> Game:
-    game = title_game(digits, probabilities, measurement=measurement, rounds=rounds)
+PAIR_ANSWERS = {Action.REAL: Action.PICK_LEFT, Action.FAKE: Action.PICK_RIGHT}
+
+
+def playing(digits, answered: int, measurement=False, rounds=10, probabilities=D_PROBABILITIES, way="single") -> Game:
+    game = title_game(digits, probabilities, measurement=measurement, rounds=rounds, game=way)
     game.handle(Action.START)
     for action in (ANSWERS * 10)[:answered]:
-        answer(game, action)
-        game.handle(Action.CONTINUE)
+        answer(game, PAIR_ANSWERS[action] if way == "pairs" else action, 1.2 if way == "glimpse" else 0.8)
+        if game.screen in (Screen.REVEAL, Screen.PAIR_REVEAL):  # practice; Continue on a summary would leave it
+            game.handle(Action.CONTINUE)
     game.update(1.0)  # the summary's bars have grown in
     return game
 
@@ -258,6 +289,222 @@ def scene_notices(digits):
     return game
 
 
+# ----------------------------------------------------------------------------- the other ways to play
+
+
+def scene_title_glimpse(digits):
+    game = title_game(digits)
+    game.handle(SelectGame("glimpse"))
+    return game
+
+
+def scene_title_draw(digits):
+    game = title_game(digits)
+    game.handle(SelectGame("draw"))
+    return game
+
+
+def scene_reveal_d_view(digits):
+    game = scene_reveal(digits)
+    game.handle(Action.TOGGLE_D_VIEW)
+    return game
+
+
+def scene_glimpse_exposure(digits):
+    game = playing(digits, 3, way="glimpse")
+    game.handle(DigitShown())
+    game.update(0.05)
+    return game
+
+
+def scene_glimpse_mask(digits):
+    game = playing(digits, 3, way="glimpse")
+    game.handle(DigitShown())
+    game.update(2.0)
+    game.handle(MaskShown())
+    return game
+
+
+def scene_glimpse_reveal(digits):
+    game = playing(digits, 3, way="glimpse")
+    answer(game, Action.FAKE, 1.2)
+    game.update(1.0)
+    return game
+
+
+def scene_summary_glimpse(digits):
+    return playing(digits, 20, rounds=20, way="glimpse", measurement=True)
+
+
+def scene_pair(digits):
+    return playing(digits, 3, way="pairs")
+
+
+def scene_pair_reveal(digits):
+    game = playing(digits, 3, way="pairs")
+    answer(game, Action.PICK_RIGHT, 1.2)
+    game.update(1.0)
+    return game
+
+
+def scene_pair_reveal_d_view(digits):
+    game = scene_pair_reveal(digits)
+    game.handle(Action.TOGGLE_D_VIEW)
+    return game
+
+
+def scene_summary_pairs(digits):
+    return playing(digits, 10, way="pairs")
+
+
+def scene_pair_enlarged(digits):
+    game = playing(digits, 10, way="pairs")
+    game.handle(OpenDigit(2))
+    return game
+
+
+def scene_digit_enlarged_d_view(digits):
+    game = scene_digit_enlarged(digits)
+    game.handle(Action.TOGGLE_D_VIEW)
+    return game
+
+
+def draw_stroke(game: Game, points) -> None:
+    game.handle(Pen("down", *points[0]))
+    for point in points[1:]:
+        game.handle(Pen("move", *point))
+    game.handle(Pen("up", *points[-1]))
+
+
+SEVEN = [(8, 7), (20, 7), (19, 10), (16, 15), (14, 19), (13, 23)]
+
+
+def drawing_game(digits) -> Game:
+    game = title_game(digits)
+    game.handle(SelectGame("draw"))
+    game.handle(Action.START)
+    return game
+
+
+def judge_drawing(game: Game, probability: float, digit: int) -> None:
+    request = game.wanted_drawing
+    image = np.frombuffer(request.pixels, dtype=np.uint8).reshape(28, 28)
+    game.handle(DrawingJudged(request, probability, digit, 0.93, looked_at(image), checkpoint_sha256="cd" * 32))
+
+
+def scene_draw(digits):
+    return drawing_game(digits)
+
+
+def scene_draw_judged(digits):
+    game = drawing_game(digits)
+    for number, probability in enumerate((0.71, 0.22, 0.64)):
+        draw_stroke(game, [(x, y + number * (y - 7) * 0.2) for x, y in SEVEN])  # taller each time
+        judge_drawing(game, probability, 7)
+        game.update(4.0)
+        game.handle(Action.SUBMIT)
+    game.handle(Kept("x.png", "/home/player/.local/share/real-or-fake/drawings/x.png"))
+    draw_stroke(game, SEVEN)
+    draw_stroke(game, [(11, 15), (18, 14)])
+    judge_drawing(game, 0.83, 7)
+    game.handle(Action.TOGGLE_D_VIEW)
+    return game
+
+
+def scene_draw_waiting(digits):
+    game = drawing_game(digits)
+    draw_stroke(game, SEVEN)
+    return game
+
+
+def drawing_session(digits) -> dict:
+    game = scene_draw_judged(digits)
+    game.handle(Action.SUBMIT)
+    game.handle(Action.BACK)
+    return dict(game.outbox[-1], time="2026-11-28T10:05:00+00:00")
+
+
+def scene_summary_drawings(digits):
+    game = records_game(digits)
+    record = drawing_session(digits)
+    game.records.append(summary_of(record, 99_000))
+    game.record_cursor = len(game.records) - 1
+    game.handle(Action.START)
+    game.handle(RecordOpened(game.record_wanted, played_from(record)))
+    game.update(1.0)
+    return game
+
+
+def card_game(digits, **changes) -> Game:
+    game = title_game(digits)
+    game.handle(Action.NEXT_OPPONENT)
+    game.handle(Action.CARD)
+    images, _ = digits
+    grids = [images[4 * n : 4 * n + 16].reshape(4, 4, 28, 28).transpose(0, 2, 1, 3) for n in range(3)]
+    frames = tuple(grid.reshape(112, 112) for grid in grids)  # a timelapse of three 4x4 grids
+    card = OpponentCard(
+        checkpoint="weights/hard.pt",
+        name="hard",
+        sha256="0f" * 32,
+        epoch=50,
+        samples=tuple(images[200 + n] for n in range(40)),
+        scores={
+            "fid": 8.23,
+            "precision": 0.463,
+            "recall": 0.827,
+            "c2st_accuracy": 0.541,
+            "d_accuracy": 0.628,
+            "class_shares": (0.108, 0.105, 0.083, 0.094, 0.093, 0.08, 0.083, 0.142, 0.087, 0.122),
+        },
+        scores_source="from scores.json (python -m gan.evaluate)",
+        run_dir="runs/cpu-seed1-sn",
+        timelapse=frames,
+        frame_ms=250,
+    )
+    card = replace(card, **changes)
+    game.handle(CardReady(CardRequest(game.checkpoint), card))
+    game.update(0.3)
+    return game
+
+
+def scene_card(digits):
+    return card_game(digits)
+
+
+def scene_card_without_scores_or_timelapse(digits):
+    return card_game(
+        digits,
+        scores={"fid": 8.5},
+        scores_source="from the trainer's quick figures",
+        timelapse=(),
+        timelapse_note="its run folder runs/cpu-seed1-sn is not here",
+    )
+
+
+def scene_card_loading(digits):
+    game = title_game(digits)
+    game.handle(Action.CARD)
+    return game
+
+
+def scene_records_every_way(digits):
+    game = records_game(digits)
+    extra = []
+    for way in ("glimpse", "pairs"):
+        played = playing(
+            digits, 20 if way == "glimpse" else 10, measurement=True, way=way, rounds=20 if way == "glimpse" else 10
+        )
+        extra.append(dict(record_of(played.played), time="2026-11-28T11:00:00+00:00"))
+    extra.append(drawing_session(digits))
+    summaries = list(game.records) + [summary_of(record, 50_000 + n) for n, record in enumerate(extra)]
+    game.handle(HistoryLoaded(summaries))
+    measured = [s for s in summaries if s.measurement]
+    stats = opponent_stats(measured)
+    game.handle(StatsReady(stats, len(summaries), opponent_stats(measured, game="pairs"), threshold_stats(measured)))
+    game.handle(Action.RECORDS)
+    return game
+
+
 def scene_failed(digits):
     game = Game(opponents=[Opponent("nope.pt", "nope")], settings=Settings(fixed_checkpoint="nope.pt", seed=1))
     game.handle(PrepareFailed(game.wanted, "nope.pt: no such file"))
@@ -272,7 +519,25 @@ def scene_failed_with_others(digits):
 
 
 SCENES = {name[len("scene_") :]: build for name, build in globals().items() if name.startswith("scene_")}
-SMALL_SCENES = ("title", "round", "reveal", "summary", "summary_fifty_digits", "records", "help", "leave_question")
+SMALL_SCENES = (
+    "title",
+    "round",
+    "reveal",
+    "summary",
+    "summary_fifty_digits",
+    "records",
+    "help",
+    "leave_question",
+    "title_glimpse",
+    "glimpse_mask",
+    "pair",
+    "pair_reveal_d_view",
+    "reveal_d_view",
+    "summary_glimpse",
+    "summary_pairs",
+    "draw_judged",
+    "card",
+)
 CASES = [(name, SIZE) for name in sorted(SCENES)] + [(f"{name}_small", SMALL) for name in SMALL_SCENES]
 
 

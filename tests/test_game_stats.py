@@ -3,10 +3,11 @@
 import json
 import os
 
+import pytest
 from conftest import run_python
 
 from game.records import record_of
-from game.rounds import Answer, PlayedGame, Round
+from game.rounds import Answer, Drawing, Pair, PlayedGame, Round
 
 
 def game(fakes_called_real: int, reals_called_fake: int, ms: int, measurement=True, finished=True, name="easy") -> dict:
@@ -96,3 +97,113 @@ def test_no_file_and_no_measurement_game_end_cleanly(tmp_path):
         os.mkfifo(tmp_path / "pipe.jsonl")
         result = run_python("-m", "game.stats", "--history", tmp_path / "pipe.jsonl", timeout=60)
         assert result.returncode == 0 and "not a regular file" in result.stderr
+
+
+def glimpse_game(right_from_ms: int, name="easy") -> dict:
+    """A 40-digit glimpse game by a scripted player who is right exactly at exposures of `right_from_ms` or more."""
+    from game.glimpse import replay
+
+    corrects = []
+    for _ in range(40):
+        corrects.append(replay(corrects).exposure_ms >= right_from_ms)
+    levels = replay(corrects).levels
+    from game.glimpse import LEVELS_MS
+
+    rounds, answers = [], []
+    for i, (level, right) in enumerate(zip(levels, corrects)):
+        is_real = i % 2 == 0
+        rounds.append(Round(None, is_real, 0.6, test_index=i if is_real else None, noise_seed=None if is_real else i))
+        exposure = LEVELS_MS[level]
+        answers.append(Answer(is_real == right, 900, exposure_ms=exposure, shown_ms=exposure + 3))
+    return record_of(
+        PlayedGame(
+            tuple(rounds),
+            tuple(answers),
+            40,
+            name,
+            f"weights/{name}.pt",
+            "aa" * 32,
+            right_from_ms,
+            True,
+            True,
+            "2026-11-29T05:00:00+00:00",
+            game="glimpse",
+        )
+    )
+
+
+def pairs_game(wrong: int, measurement=True) -> dict:
+    rounds, answers = [], []
+    for i in range(10):
+        real = Round(None, True, 0.7, test_index=i)
+        fake = Round(None, False, 0.4, noise_seed=i)
+        rounds.append(Pair(real, fake, real_left=i % 2 == 0))
+        answers.append(Answer(None, 700, pick_left=(i % 2 == 0) != (i < wrong)))
+    return record_of(
+        PlayedGame(
+            tuple(rounds),
+            tuple(answers),
+            10,
+            "hard",
+            "weights/hard.pt",
+            "bb" * 32,
+            wrong,
+            measurement,
+            True,
+            "2026-11-29T05:00:00+00:00",
+            game="pairs",
+        )
+    )
+
+
+def drawing_session(probabilities) -> dict:
+    import numpy as np
+
+    drawings = tuple(Drawing(np.zeros((28, 28), np.uint8), p, 7, 0.9) for p in probabilities)
+    answers = tuple(Answer(None, 3000) for _ in probabilities)
+    return record_of(
+        PlayedGame(
+            drawings,
+            answers,
+            len(drawings),
+            "hard",
+            "weights/hard.pt",
+            "bb" * 32,
+            0,
+            False,
+            True,
+            "2026-11-29T05:00:00+00:00",
+            game="draw",
+        )
+    )
+
+
+def test_each_way_to_play_has_its_own_figures(tmp_path):
+    history = write(
+        tmp_path / "h.jsonl",
+        game(2, 1, 1000),
+        glimpse_game(250),
+        glimpse_game(400),
+        pairs_game(2),
+        pairs_game(4),
+        pairs_game(0, measurement=False),
+        drawing_session([0.8, 0.3, 0.6]),
+    )
+    result = run_python("-m", "game.stats", "--history", history, "--json", timeout=120)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    [single] = figures["measurement"]
+    assert single["games"] == 1  # the other ways to play are not mixed into the single-digit figures
+    [glimpse] = figures["glimpse"]["measurement"]
+    threshold = glimpse["threshold_ms"]
+    assert glimpse["games"] == 2 and 200 <= threshold["value"] <= 400  # between the two players' thresholds
+    assert threshold["low"] <= threshold["value"] <= threshold["high"]
+    [pairs] = figures["pairs"]["measurement"]
+    assert pairs["games"] == 2 and pairs["accuracy"]["value"] == 14 / 20
+    assert pairs["hype_infinity"]["value"] == pytest.approx(6 / 20)  # the share of wrong picks
+    assert figures["pairs"]["practice"][0]["accuracy"]["value"] == 1.0
+    [drawn] = figures["draw"]
+    assert (drawn["drawings"], drawn["fooled_d"]) == (3, 2)
+    table = run_python("-m", "game.stats", "--history", history, timeout=120)
+    assert "Glimpse measurement games" in table.stdout and "Pairs measurement games" in table.stdout
+    assert "Drawings for D" in table.stdout and " ms [" in table.stdout

@@ -1,5 +1,6 @@
 """The Records screen: every past game, newest first (any one reopens as its summary), and per generator
-your HYPE and error split over all finished measurement games, with 95% intervals (bootstrap over games)."""
+your HYPE and error split over all finished measurement games, with 95% intervals (bootstrap over games);
+beside them, per generator, your glimpse threshold and your pairs HYPE, when you have played those."""
 
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -98,10 +99,16 @@ def draw_game_row(paint: Painter, surface, game: Game, row: RecordRow, hovered: 
     paint.fit_text(surface, when(summary.time, short=True), size, MUTED, (x[0], y), x[1] - x[0] - 6, "midleft")
     paint.fit_text(surface, opponent_title(summary.opponent_name), size, TEXT, (x[1], y), x[2] - x[1] - 6, "midleft")
     mode = "measurement" if summary.measurement else "practice"
+    mode = {"glimpse": f"glimpse, {mode}", "pairs": f"pairs, {mode}", "draw": "Draw for D"}.get(summary.game, mode)
     mode += "" if summary.finished else f", left {summary.answered}/{summary.n_rounds}"
     paint.fit_text(surface, mode, size, MUTED, (x[2], y), x[3] - x[2] - 6, "midleft")
     judge = judge_title(summary.judge)
     scores = f"you {summary.player_correct}/{summary.answered} · {judge} {summary.d_correct}/{summary.answered}"
+    if summary.game == "draw":
+        scores = f"{summary.player_correct} of {summary.answered} fooled D"
+    elif summary.game == "glimpse":
+        threshold = "no threshold" if summary.threshold_ms is None else f"{summary.threshold_ms:.0f} ms"
+        scores = f"{threshold} · you {summary.player_correct}/{summary.answered}"
     paint.fit_text(surface, scores, size, TEXT, (rect.right - 8 * u, y), rect.right - x[3] - 8 * u, "midright")
 
 
@@ -113,7 +120,7 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: RecordsLayout) ->
     paint.text(surface, "Your HYPE per generator", 32 * u, TEXT, (x, box.y + 14 * u))
     note = "finished measurement games; [95% interval, games resampled]"
     y = paint.paragraph(surface, note, 20 * u, MUTED, x, box.y + 50 * u, int(width))
-    if not game.stats:
+    if not (game.stats or game.pairs_stats or game.glimpse_stats):
         none_yet = "No finished measurement game yet: choose Measurement (M) on the title, and play one to the end."
         paint.paragraph(surface, none_yet, 24 * u, MUTED, x, y + 10 * u, int(width), bottom=box.bottom)
         return
@@ -123,6 +130,27 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: RecordsLayout) ->
             break
         twice = names.count(stats.opponent_name) > 1  # two weights under one name: tell them apart
         y = draw_opponent_stats(paint, surface, stats, twice, x, y + 10 * u, width, u)
+    for stats in sorted(game.glimpse_stats, key=listing_order):
+        if y + 30 * u > box.bottom:
+            break
+        estimate = stats.threshold_ms
+        name = f"{opponent_title(stats.opponent_name)}, glimpse ({stats.games} game{'s' if stats.games != 1 else ''})"
+        figure = f"{estimate.value:.0f} ms  [{estimate.low:.0f} to {estimate.high:.0f}]"
+        y = draw_figure_line(paint, surface, name, figure, x, y + 8 * u, width, u)
+    for stats in sorted(game.pairs_stats, key=listing_order):
+        if y + 30 * u > box.bottom:
+            break
+        estimate = stats.hype_infinity
+        name = f"{opponent_title(stats.opponent_name)}, pairs ({stats.games} game{'s' if stats.games != 1 else ''})"
+        figure = f"HYPE {percent(estimate.value)}  [{percent(estimate.low)} to {percent(estimate.high)}]"
+        y = draw_figure_line(paint, surface, name, figure, x, y + 8 * u, width, u)
+
+
+def draw_figure_line(paint: Painter, surface, name: str, figure: str, x, y, width, u) -> float:
+    """One opponent's figure of another way to play, on one line: its name on the left, the figure on the right."""
+    right = paint.text(surface, figure, 22 * u, SELECTED, (x + width, y), "topright")
+    paint.fit_text(surface, name, 22 * u, TEXT, (x, y), right.x - x - 8 * u)
+    return y + 24 * u
 
 
 def listing_order(stats) -> tuple:

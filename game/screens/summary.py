@@ -5,6 +5,11 @@ the Records (then its digits are redrawn from their test indices and noise
 seeds, and appear when the preparer has them). A click on a digit shows it
 large. The review grid is left-aligned under its headings, and its digits are
 scaled by whole screen pixels per MNIST pixel whenever they are 28 or larger.
+
+Each way to play adds its own figures: glimpse mode the threshold exposure
+with its interval and the staircase; pairs mode its wrong picks and which side
+you favoured; a drawing session how many drawings fooled D. A pair's tile
+holds both its digits, the real one framed in blue.
 """
 
 import math
@@ -15,6 +20,7 @@ from typing import NamedTuple
 import pygame
 
 from game.events import Action, OpenDigit
+from game.glimpse import LEVELS_MS, replay
 from game.screens.widgets import (
     MUTED,
     OUTLINE,
@@ -45,7 +51,8 @@ class SummaryLayout:
     stats: pygame.Rect  # the left panel of figures
     grid: pygame.Rect  # the review grid on the right
     tiles: list[pygame.Rect]  # one per round, in the order played
-    images: list[pygame.Rect]  # the digit inside each tile
+    images: list[pygame.Rect]  # the digits inside each tile (what a click enlarges)
+    pictures: list[list[pygame.Rect]]  # each digit's square in each tile: one, or a pair's two
     tile: float  # a tile's width
     headings: list[Heading]  # above the real digits, then above the fakes
     bars: list[pygame.Rect]  # your accuracy bar, then the judge's
@@ -61,46 +68,69 @@ def layout(game: Game, size) -> SummaryLayout:
     stats = pygame.Rect(margin, top, int(width * 0.42), int(height * 0.86) - top)
     grid = pygame.Rect(stats.right + int(30 * u), top, width - margin - stats.right - int(30 * u), stats.h)
     tiles, tile, headings = review_tiles(game, grid, u)
-    images = [thumbnail(rect, tile) for rect in tiles]
+    across = 2 if game.played is not None and game.played.game == "pairs" else 1
+    pictures = [[thumbnail(rect, tile, column) for column in range(across)] for rect in tiles]
+    images = [found[0].unionall(found[1:]) for found in pictures]
     bar_width = stats.w - int(40 * u) - int(64 * u) - int(150 * u)
     bars = [
         pygame.Rect(stats.x + int(84 * u), stats.y + int(18 * u) + row * int(50 * u), bar_width, int(34 * u))
         for row in range(2)
     ]
     again, back = buttons(game, size)
-    return SummaryLayout(u, stats, grid, tiles, images, tile, headings, bars, again, back)
+    return SummaryLayout(u, stats, grid, tiles, images, pictures, tile, headings, bars, again, back)
 
 
-def thumbnail(tile_rect: pygame.Rect, tile: float) -> pygame.Rect:
-    """The digit's square in its tile: a whole multiple of 28 pixels when at least 28, so every pixel is alike."""
-    side = int(tile * 0.74)
+def thumbnail(tile_rect: pygame.Rect, tile: float, column: int = 0) -> pygame.Rect:
+    """A digit's square in its tile: a whole multiple of 28 pixels when at least 28, so every pixel is alike."""
+    across = max(1, round(tile_rect.w / tile))
+    side = int(tile * (0.74 if across == 1 else 0.9))  # a pair's two digits share their marks: more room
     side = side - side % 28 if side >= 28 else side
     image = pygame.Rect(0, 0, side, side)
-    image.midtop = (tile_rect.centerx, tile_rect.y + int(tile * 0.05))
+    if across == 1:
+        image.midtop = (tile_rect.centerx, tile_rect.y + int(tile * 0.05))
+    else:  # a pair: the two squares side by side, touching, centred in the tile
+        image.topleft = (tile_rect.centerx - side + column * side, tile_rect.y + int(tile * 0.05))
     return image
 
 
+def review_groups(played) -> list[tuple[str, str, list[int]]]:
+    """(heading, what it holds, indices of its rounds) for each group of the review grid."""
+    rounds = played.rounds[: len(played.answers)] if played else ()
+    if played is not None and played.game == "pairs":
+        return [("PAIRS", "the real one framed in blue", list(range(len(rounds))))]
+    if played is not None and played.game == "draw":
+        fooled = [i for i, drawing in enumerate(rounds) if drawing.fooled]
+        return [
+            ("FOOLED D", "D called them real", fooled),
+            ("CAUGHT", "D called them fake", [i for i in range(len(rounds)) if i not in fooled]),
+        ]
+    return [
+        ("REAL", "written by people", [i for i, r in enumerate(rounds) if r.is_real]),
+        ("FAKE", "drawn by the generator", [i for i, r in enumerate(rounds) if not r.is_real]),
+    ]
+
+
 def review_tiles(game: Game, grid: pygame.Rect, u: float) -> tuple[list[pygame.Rect], float, list[Heading]]:
-    """The largest tiles that fit both groups, reals above fakes, in the same columns from the headings' left."""
-    rounds = game.played.rounds[: len(game.played.answers)] if game.played else ()
-    groups = [[i for i, r in enumerate(rounds) if r.is_real], [i for i, r in enumerate(rounds) if not r.is_real]]
+    """The largest tiles that fit every group (reals above fakes), in the same columns from the headings' left."""
+    groups = review_groups(game.played)
+    across = 2 if game.played is not None and game.played.game == "pairs" else 1  # digits per tile
     heading, gap = max(20, int(34 * u)), int(14 * u)
-    largest = max(1, *(len(group) for group in groups))
-    room = (grid.h - 2 * heading - gap) / 2
+    largest = max(1, *(len(indices) for _, _, indices in groups))
+    room = (grid.h - len(groups) * heading - (len(groups) - 1) * gap) / len(groups)
     columns, tile = 1, 0.0
     for count in range(1, largest + 1):
-        size = min(grid.w / count, room / (math.ceil(largest / count) * TILE_ASPECT), 150 * u)
+        size = min(grid.w / (count * across), room / (math.ceil(largest / count) * TILE_ASPECT), 150 * u)
         if size > tile:
             columns, tile = count, size
-    tiles: list = [None] * len(rounds)
+    tiles: list = [None] * sum(len(indices) for _, _, indices in groups)
     headings, y = [], grid.y
-    for name, group in zip(("REAL", "FAKE"), groups):
+    for name, _, group in groups:
         headings.append(Heading(name, len(group), pygame.Rect(grid.x, y, grid.w, heading)))
         y += heading
         for position, index in enumerate(group):
             row, column = divmod(position, columns)
-            x, top = int(grid.x + column * tile), int(y + row * tile * TILE_ASPECT)
-            tiles[index] = pygame.Rect(x, top, int(tile), int(tile * TILE_ASPECT))
+            x, top = int(grid.x + column * tile * across), int(y + row * tile * TILE_ASPECT)
+            tiles[index] = pygame.Rect(x, top, int(tile * across), int(tile * TILE_ASPECT))
         y += (math.ceil(len(group) / columns) if group else 1) * tile * TILE_ASPECT + gap
     return tiles, tile, headings
 
@@ -135,7 +165,9 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
     draw_heading(paint, surface, game, shown)
     paint.panel(surface, shown.stats, radius=int(14 * shown.u))
     y = draw_accuracy(paint, surface, game, shown)
-    y = draw_split(paint, surface, game, shown, y)
+    y = {"glimpse": draw_threshold, "pairs": draw_picks, "draw": draw_drawings}.get(game.played.game, draw_split)(
+        paint, surface, game, shown, y
+    )
     y = draw_time(paint, surface, game, shown, y)
     draw_best(paint, surface, game, shown, y)
     draw_review(paint, surface, game, shown, mouse)
@@ -146,7 +178,9 @@ def draw_heading(paint: Painter, surface, game: Game, shown: SummaryLayout) -> N
     width, height = surface.get_size()
     u, result, judge, played = shown.u, game.score, game.judge, game.played
     rival = "the discriminator" if judge == "D" else "the detector"
-    if result.player_correct > result.d_correct:
+    if played.game == "draw":
+        verdict = f"{result.player_correct} of {result.answered} drawings fooled D"
+    elif result.player_correct > result.d_correct:
         verdict = f"You beat {rival}!"
     elif result.player_correct < result.d_correct:
         verdict = f"{rival.capitalize()} wins this one."
@@ -157,7 +191,12 @@ def draw_heading(paint: Painter, surface, game: Game, shown: SummaryLayout) -> N
         f"{len(played.answers)} of {played.n_rounds} digits" if not played.finished else f"{played.n_rounds} digits"
     )
     mode = "measurement" if played.measurement else "practice"
-    about = [digits, f"vs {played.opponent_title}", mode, f"seed {played.seed}"]
+    way = {"glimpse": "glimpse", "pairs": "pairs", "draw": "Draw for D"}.get(played.game)
+    if played.game == "pairs":
+        digits = digits.replace("digits", "pairs")
+    about = [digits, f"vs {played.opponent_title}", *([way] if way else []), mode, f"seed {played.seed}"]
+    if played.game == "draw":
+        about = [f"{len(played.answers)} drawings", f"for {played.opponent_title}'s D"]
     if game.reopened:
         about.append(when(played.time))
     elif judge == "D":
@@ -188,6 +227,8 @@ def draw_accuracy(paint: Painter, surface, game: Game, shown: SummaryLayout) -> 
         ("You", result.player_correct, result.player_accuracy, result.player_interval, TEXT),
         (game.judge, result.d_correct, result.d_accuracy, None, MUTED),
     )
+    if game.played.game == "draw":  # the bars say who won each drawing: it fooled D, or D caught it
+        rows = (("You", *rows[0][1:]), ("D", *rows[1][1:]))
     for bar, (name, correct, accuracy, interval, colour) in zip(shown.bars, rows):
         paint.fit_text(surface, name, 40 * u, TEXT, (x, bar.centery), bar.x - x - 4 * u, "midleft")
         pygame.draw.rect(surface, PANEL_LIGHT, bar, border_radius=int(4 * u))
@@ -247,12 +288,98 @@ def draw_split(paint: Painter, surface, game: Game, shown: SummaryLayout, y: flo
     return paint.paragraph(surface, meaning, 22 * u, MUTED, x, y + label.h + 10 * u, int(inner))
 
 
+def draw_threshold(paint: Painter, surface, game: Game, shown: SummaryLayout, y: float) -> float:
+    """Glimpse mode: the threshold exposure with its 95% interval, and the staircase that found it."""
+    u, found = shown.u, game.played.threshold
+    x, inner = shown.stats.x + 20 * u, shown.stats.w - 40 * u
+    if found.ms is None:
+        where = LEVELS_MS[replay(corrects_of(game.played)).level]
+        words = f"No threshold yet: the staircase never turned (next exposure {where} ms). Play more digits."
+        y = paint.paragraph(surface, words, 28 * u, TEXT, x, y, int(inner))
+    else:
+        label = paint.text(surface, "Your threshold", 30 * u, TEXT, (x, y))
+        figure = f"{found.ms:.0f} ms"
+        paint.text(surface, figure, 40 * u, SELECTED, (x + inner, y - 4 * u), "topright")
+        if found.low is None:
+            interval = f"from {found.reversals} reversal: too few for an interval"
+        else:
+            interval = f"95% interval {found.low:.0f} to {found.high:.0f} ms, from {found.reversals} reversals"
+        y = paint.paragraph(surface, interval, 22 * u, MUTED, x, label.bottom + 6 * u, int(inner))
+    meaning = "The exposure at which you are right about 4 times in 5 (HYPE-time: shorter is sharper eyes)."
+    if found.floor:
+        meaning = "You reached 100 ms, the shortest exposure: your threshold is that or less."
+    elif found.ceiling:
+        meaning = "Even at 1,000 ms, the longest exposure, you could not tell them apart."
+    y = paint.paragraph(surface, meaning, 22 * u, MUTED, x, y + 4 * u, int(inner))
+    return draw_staircase(paint, surface, game, pygame.Rect(x, y + 8 * u, inner, 70 * u), u)
+
+
+def corrects_of(played) -> list[bool]:
+    return [round_.is_right(answer) for round_, answer in zip(played.rounds, played.answers)]
+
+
+def draw_staircase(paint: Painter, surface, game: Game, area: pygame.Rect, u: float) -> float:
+    """Each digit's measured exposure on a log scale from 100 to 1,000 ms: blue when right, orange when wrong."""
+    answers = game.played.answers
+    if not answers or area.h < 20:
+        return area.y
+    bottom = area.bottom
+    pygame.draw.rect(surface, PANEL_LIGHT, area, width=1)
+    for label, at in (("1 s", area.y + 2 * u), ("0.1 s", area.bottom - 2 * u)):
+        paint.text(surface, label, 15, MUTED, (area.right - 4 * u, at), "topright" if label == "1 s" else "bottomright")
+    area = area.inflate(-int(70 * u), 0).move(-int(35 * u), 0)
+    step = area.w / max(1, len(answers))
+    for number, (answer, right) in enumerate(zip(answers, corrects_of(game.played))):
+        exposure = answer.shown_ms or answer.exposure_ms or 100
+        height = math.log10(min(1000, max(100, exposure)) / 100)  # 0 at 100 ms, 1 at 1,000 ms
+        centre = (int(area.x + (number + 0.5) * step), int(area.bottom - 4 * u - height * (area.h - 8 * u)))
+        pygame.draw.circle(surface, RIGHT if right else WRONG, centre, max(2, int(min(step * 0.35, 5 * u))))
+    return bottom + 6 * u
+
+
+def draw_picks(paint: Painter, surface, game: Game, shown: SummaryLayout, y: float) -> float:
+    """Pairs mode: wrong picks (each both a fake called real and a real called fake), and the side you favoured."""
+    u, result, played = shown.u, game.score, game.played
+    x, inner = shown.stats.x + 20 * u, shown.stats.w - 40 * u
+    pairs = result.answered
+    paint.text(surface, "Wrong picks", 30 * u, TEXT, (x, y))
+    you = f"you {result.fakes_called_real}/{pairs}"
+    judge = f"{game.judge} {result.d_fakes_called_real}/{pairs}"
+    paint.text(surface, f"{you}   {judge}", 30 * u, TEXT, (x + inner, y), "topright")
+    y += 38 * u
+    lefts = sum(bool(answer.pick_left) for answer in played.answers)
+    real_lefts = sum(pair.real_left for pair in played.rounds[:pairs])
+    side = f"You picked the left one {lefts} times of {pairs}; the real one was on the left {real_lefts} times."
+    y = paint.paragraph(surface, side, 24 * u, MUTED, x, y, int(inner))
+    meaning = "HYPE here is your share of wrong picks; 50% means you could not tell which was real."
+    label = paint.hype_label(surface, 30 * u, TEXT, (x, y + 6 * u))
+    paint.text(surface, percent(result.hype_infinity), 30 * u, TEXT, (x + inner, y + 6 * u), "topright")
+    return paint.paragraph(surface, meaning, 22 * u, MUTED, x, label.bottom + 6 * u, int(inner))
+
+
+def draw_drawings(paint: Painter, surface, game: Game, shown: SummaryLayout, y: float) -> float:
+    """A drawing session: how many fooled D, the best, and where they were kept."""
+    u, played = shown.u, game.played
+    x, inner = shown.stats.x + 20 * u, shown.stats.w - 40 * u
+    judged = [drawing for drawing in played.rounds if drawing.d_prob_real is not None]
+    if judged:
+        best = max(judged, key=lambda drawing: drawing.d_prob_real)
+        line = f"Your best: D was {percent(best.d_prob_real)} sure it was real."
+        y = paint.paragraph(surface, line, 28 * u, TEXT, x, y, int(inner))
+    kept = [drawing.kept for drawing in played.rounds if drawing.kept]
+    if kept:
+        where = f"The {len(kept)} that fooled D are kept as PNGs in the drawings folder beside your history."
+        y = paint.paragraph(surface, where, 22 * u, MUTED, x, y + 6 * u, int(inner))
+    return y
+
+
 def draw_time(paint: Painter, surface, game: Game, shown: SummaryLayout, y: float) -> float:
     seconds = game.score.median_seconds
     if seconds is None:
         return y
     u = shown.u
-    took = f"You took {seconds:.1f} s per digit (median)."
+    each = {"draw": "drawing", "pairs": "pair"}.get(game.played.game, "digit")
+    took = f"You took {seconds:.1f} s per {each} (median)."
     return paint.paragraph(surface, took, 26 * u, TEXT, shown.stats.x + 20 * u, y + 8 * u, int(shown.stats.w - 40 * u))
 
 
@@ -261,42 +388,57 @@ def draw_best(paint: Painter, surface, game: Game, shown: SummaryLayout, y: floa
     x, inner = stats.x + 20 * u, stats.w - 40 * u
     y = max(y + 8 * u, stats.bottom - 46 * u)
     rounds, previous, mode = played.n_rounds, game.previous_best, "measurement" if played.measurement else "practice"
+    units = "pair" if played.game == "pairs" else "digit"
+    mode = f"glimpse {mode}" if played.game == "glimpse" else mode
+    best = f"{-previous} ms" if played.game == "glimpse" and previous is not None else f"{previous}/{rounds}"
     if game.reopened:
-        state = "finished" if played.finished else f"left after {len(played.answers)} of {rounds} digits"
+        state = "finished" if played.finished else f"left after {len(played.answers)} of {rounds}"
         paint.fit_text(surface, f"Played {when(played.time)}, {state}.", 28 * u, TEXT, (x, y), inner)
+    elif game.best_value is None:
+        return  # nothing to compare: a drawing session, or a glimpse game whose staircase never turned
     elif game.is_personal_best:
         paint.tick(surface, (x + 14 * u, y + 12 * u), 26 * u, RIGHT)
-        message = f"New personal best! (was {previous}/{rounds})"
+        message = f"New personal best! (was {best})"
         paint.fit_text(surface, message, 30 * u, RIGHT, (x + 38 * u, y), inner - 38 * u)
     elif previous is None:
-        message = f"Your first {rounds}-digit {mode} game against {played.opponent_title}."
+        message = f"Your first {rounds}-{units} {mode} game against {played.opponent_title}."
         paint.fit_text(surface, message, 28 * u, TEXT, (x, y), inner)
-    elif game.score.player_correct == previous:
-        paint.fit_text(surface, f"Equal to your best, {previous}/{rounds}", 30 * u, TEXT, (x, y), inner)
+    elif game.best_value == previous:
+        paint.fit_text(surface, f"Equal to your best, {best}", 30 * u, TEXT, (x, y), inner)
     else:
-        paint.fit_text(surface, f"Your best here is still {previous}/{rounds}", 30 * u, TEXT, (x, y), inner)
+        paint.fit_text(surface, f"Your best here is still {best}", 30 * u, TEXT, (x, y), inner)
 
 
 def draw_review(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse) -> None:
-    u = shown.u
-    for number, (name, count, rect) in enumerate(shown.headings):
+    u, played = shown.u, game.played
+    groups = review_groups(played)
+    for number, ((name, count, rect), (_, what, _)) in enumerate(zip(shown.headings, groups)):
         label = paint.text(surface, f"{count} {name}", 28 * u, TEXT, (rect.x, rect.centery), "midleft")
-        what = "written by people" if name == "REAL" else "drawn by the generator"
         what = paint.text(surface, what, 22 * u, MUTED, (label.right + 10 * u, rect.centery + 1 * u), "midleft")
         room = rect.right - what.right - 20 * u
         if number == 0 and room > 120 * u:
-            marks = f"under each: you, {game.judge}; click to enlarge"
+            under = "D's p(real)" if played.game == "draw" else f"you, {game.judge}"
+            marks = f"under each: {under}; click to enlarge"
             paint.fit_text(surface, marks, 22 * u, MUTED, (rect.right, rect.centery + 1 * u), room, "midright")
-    played = game.played
-    for image_rect, round_, answer in zip(shown.images, played.rounds, played.answers):
+    for image_rect, pictures, round_, answer in zip(shown.images, shown.pictures, played.rounds, played.answers):
         hovered = image_rect.collidepoint(mouse)
         pygame.draw.rect(surface, TEXT if hovered else OUTLINE, image_rect.inflate(4, 4), width=2)
-        if round_.image is not None:
-            surface.blit(paint.digit(round_.image, image_rect.w), image_rect)
-        else:
-            pygame.draw.rect(surface, PANEL, image_rect)
-            paint.text(surface, "?", image_rect.h * 0.6, MUTED, image_rect.center, "center")
-        marks = (("you", answer.answer_real == round_.is_real), (game.judge, round_.d_correct))
+        for picture, digit in zip(pictures, (round_.left, round_.right) if played.game == "pairs" else (round_,)):
+            if digit.image is not None:
+                surface.blit(paint.digit(digit.image, picture.w), picture)
+            else:
+                pygame.draw.rect(surface, PANEL, picture)
+                paint.text(surface, "?", picture.h * 0.6, MUTED, picture.center, "center")
+            if played.game == "pairs" and digit.is_real:  # the real one of the pair, framed in blue
+                pygame.draw.rect(surface, RIGHT, picture.inflate(2, 2), width=2)
+        if played.game == "draw":
+            figure = "no answer" if round_.d_prob_real is None else f"{100 * round_.d_prob_real:.0f}% real"
+            at = (image_rect.centerx, image_rect.bottom + shown.tile * 0.08)
+            paint.fit_text(
+                surface, figure, shown.tile * 0.18, RIGHT if round_.fooled else MUTED, at, shown.tile, "midtop"
+            )
+            continue
+        marks = (("you", round_.is_right(answer)), (game.judge, round_.d_correct))
         draw_tile_marks(paint, surface, image_rect, shown.tile, marks)
     if game.images_problem:
         at = (shown.grid.x, shown.grid.bottom)

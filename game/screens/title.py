@@ -1,11 +1,12 @@
-"""The title screen: pick the generator, the number of rounds, the mode and the judge, then play."""
+"""The title screen: pick the generator, the way to play, the number of rounds, the mode and the judge, then play."""
 
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import pygame
 
-from game.events import Action, SelectOpponent, SelectRounds
+from game.events import Action, SelectGame, SelectOpponent, SelectRounds
+from game.rounds import GAME_TITLES, GAMES
 from game.screens.widgets import (
     BACKGROUND,
     MUTED,
@@ -21,7 +22,15 @@ from game.screens.widgets import (
 from game.state import Game
 
 SUBTITLE = "Tell real handwritten digits from a generator's fakes. D, the detector trained beside it, judges too."
-ABOUT = "Half the digits are real MNIST handwriting, half the generator's. Say R (real) or F (fake)."
+ABOUT = {
+    "single": "Half the digits are real MNIST handwriting, half the generator's. Say R (real) or F (fake).",
+    "glimpse": "Each digit shows for a moment, then a mask: real or fake? The exposure shortens as you get them "
+    "right; your score is the exposure you need (HYPE-time).",
+    "pairs": "A real digit and a fake side by side: pick the real one (Left / Right). D picks the one it finds "
+    "likelier real.",
+    "draw": "Draw a digit with the mouse. D says how sure it is that it is real, the classifier names it, and "
+    "V shows where D looked. Drawings that fool D are kept as PNGs.",
+}
 
 
 class OpponentRow(NamedTuple):
@@ -34,17 +43,28 @@ class RoundsButton(NamedTuple):
     rect: pygame.Rect
 
 
+TABS = {"single": "One", "glimpse": "Glimpse", "pairs": "Pairs", "draw": "Draw"}  # when the full names do not fit
+
+
+class GameTab(NamedTuple):
+    game: str  # one of GAMES
+    rect: pygame.Rect
+
+
 @dataclass(frozen=True)
 class TitleLayout:
     u: float  # the size unit
     left: pygame.Rect  # the generators panel
     right: pygame.Rect  # the rounds, mode and judge panel
     rows: list[OpponentRow]  # the opponents that fit, scrolled so the chosen one shows
+    games: list[GameTab]  # the ways to play
     rounds: list[RoundsButton]
+    rounds_top: int  # the y of the Rounds heading
     mode: pygame.Rect
     judge: pygame.Rect
     start: pygame.Rect
     records: pygame.Rect
+    card: pygame.Rect
     notices: pygame.Rect  # the warning line under the subtitle; a click shows them all
     hidden: int  # opponents scrolled out of view
     pad: int  # inner margin of both panels
@@ -58,23 +78,35 @@ def layout(game: Game, size) -> TitleLayout:
     left = pygame.Rect(margin, top, int(width * 0.52) - margin, bottom - top)
     right = pygame.Rect(left.right + gap, top, width - margin - left.right - gap, bottom - top)
     rows = opponent_rows(game, left, u)
-    row = max(30, int(58 * u))  # a two-state button: mode, judge
-    mode = pygame.Rect(right.x + pad, right.y + int(160 * u), right.w - 2 * pad, row)
-    judge = pygame.Rect(mode.x, mode.bottom + int(14 * u), mode.w, row)
+    tab_gap = int(8 * u)
+    tab_width = (right.w - 2 * pad - (len(GAMES) - 1) * tab_gap) // len(GAMES)
+    tab_top, tab_height = right.y + int(14 * u), max(26, int(46 * u))
+    games = [
+        GameTab(name, pygame.Rect(right.x + pad + i * (tab_width + tab_gap), tab_top, tab_width, tab_height))
+        for i, name in enumerate(GAMES)
+    ]
+    rounds_top = tab_top + tab_height + int(12 * u)
+    row = max(26, int(52 * u))  # a two-state button: mode, judge
+    mode = pygame.Rect(right.x + pad, rounds_top + int(124 * u), right.w - 2 * pad, row)
+    judge = pygame.Rect(mode.x, mode.bottom + int(10 * u), mode.w, row)
     start = pygame.Rect(0, 0, int(min(width * 0.36, 460 * u)), max(34, int(72 * u)))
     start.midtop = (width // 2, bottom + int(18 * u))
-    records = pygame.Rect(start.right + gap, start.y, int(min(width * 0.2, 230 * u)), start.h)
+    records = pygame.Rect(start.right + gap // 2, start.y, int(min(width * 0.13, 150 * u)), start.h)
+    card = pygame.Rect(records.right + gap // 2, start.y, records.w, start.h)
     notices = pygame.Rect(margin, int(height * 0.205), width - 2 * margin, max(18, int(26 * u)))
     return TitleLayout(
         u=u,
         left=left,
         right=right,
         rows=rows,
-        rounds=rounds_buttons(game, right, pad, u),
+        games=games,
+        rounds=rounds_buttons(game, right, pad, u, rounds_top),
+        rounds_top=rounds_top,
         mode=mode,
         judge=judge,
         start=start,
         records=records,
+        card=card,
         notices=notices,
         hidden=len(game.opponents) - len(rows),
         pad=pad,
@@ -94,12 +126,12 @@ def opponent_rows(game: Game, panel: pygame.Rect, u: float) -> list[OpponentRow]
     ]
 
 
-def rounds_buttons(game: Game, panel: pygame.Rect, pad: int, u: float) -> list[RoundsButton]:
+def rounds_buttons(game: Game, panel: pygame.Rect, pad: int, u: float, top: int) -> list[RoundsButton]:
     gap, choices = int(14 * u), game.round_choices
     button_width = (panel.w - 2 * pad - (len(choices) - 1) * gap) // len(choices)
-    top = panel.y + int(54 * u)
+    top += int(40 * u)
     return [
-        RoundsButton(choice, pygame.Rect(panel.x + pad + i * (button_width + gap), top, button_width, int(52 * u)))
+        RoundsButton(choice, pygame.Rect(panel.x + pad + i * (button_width + gap), top, button_width, int(46 * u)))
         for i, choice in enumerate(choices)
     ]
 
@@ -107,9 +139,11 @@ def rounds_buttons(game: Game, panel: pygame.Rect, pad: int, u: float) -> list[R
 def targets(game: Game, size) -> list[tuple[pygame.Rect, object]]:
     shown = layout(game, size)
     found = [(row.rect, SelectOpponent(row.index)) for row in shown.rows]
-    found += [(button.rect, SelectRounds(button.rounds)) for button in shown.rounds]
-    found += [(shown.mode, Action.TOGGLE_MEASUREMENT), (shown.judge, Action.TOGGLE_DETECTOR)]
-    found += [(shown.start, Action.START), (shown.records, Action.RECORDS)]
+    found += [(tab.rect, SelectGame(tab.game)) for tab in shown.games]
+    if game.settings.game != "draw":  # drawing has no rounds, no measurement and one judge
+        found += [(button.rect, SelectRounds(button.rounds)) for button in shown.rounds]
+        found += [(shown.mode, Action.TOGGLE_MEASUREMENT), (shown.judge, Action.TOGGLE_DETECTOR)]
+    found += [(shown.start, Action.START), (shown.records, Action.RECORDS), (shown.card, Action.CARD)]
     return found + ([(shown.notices, Action.NOTICES)] if game.notices else [])
 
 
@@ -120,8 +154,12 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
     shown = layout(game, surface.get_size())
     draw_heading(paint, surface, game, shown)
     draw_opponents(paint, surface, game, shown, mouse)
-    draw_rounds(paint, surface, game, shown, mouse)
-    draw_mode_and_judge(paint, surface, game, shown, mouse)
+    draw_games(paint, surface, game, shown, mouse)
+    if game.settings.game == "draw":
+        draw_about(paint, surface, game, shown, shown.rounds_top)
+    else:
+        draw_rounds(paint, surface, game, shown, mouse)
+        draw_mode_and_judge(paint, surface, game, shown, mouse)
     draw_start(paint, surface, game, shown, mouse)
     draw_notices(paint, surface, game, shown, mouse)
 
@@ -132,7 +170,7 @@ def draw_heading(paint: Painter, surface, game: Game, shown: TitleLayout) -> Non
     paint.text(surface, "Real or Fake?", height * 0.13, TEXT, (width // 2, height * 0.035), "midtop")
     paint.fit_text(surface, SUBTITLE, height * 0.038, MUTED, (width // 2, height * 0.155), width * 0.94, "midtop")
     sound = "S  sound: off" if game.settings.muted else "S  sound: on"
-    hints = f"H  help      R  records      {sound}      Q  quit      F11  fullscreen"
+    hints = f"H  help      G  way to play      C  card      R  records      {sound}      Q  quit      F11  fullscreen"
     paint.fit_text(surface, hints, 24 * u, MUTED, (width // 2, height - 8 * u), width - 20 * u, "midbottom")
 
 
@@ -191,18 +229,38 @@ def draw_opponent_row(paint: Painter, surface, game: Game, row: OpponentRow, mou
     paint.fit_text(surface, details, rect.h * 0.45, WRONG if failed else MUTED, details_at, rect.w * 0.5, "midright")
 
 
+def draw_games(paint: Painter, surface, game: Game, shown: TitleLayout, mouse) -> None:
+    """The ways to play, as tabs across the top of the right panel."""
+    paint.panel(surface, shown.right, radius=int(14 * shown.u))
+    for name, rect in shown.games:
+        chosen = name == game.settings.game
+        label = GAME_TITLES[name] if paint.font(rect.h * 0.5).size(GAME_TITLES[name])[0] < rect.w * 0.9 else TABS[name]
+        paint.button(surface, rect, label, "", rect.collidepoint(mouse), chosen, rect.h * 0.5)
+
+
+def draw_about(paint: Painter, surface, game: Game, shown: TitleLayout, y: float) -> None:
+    right, pad, u = shown.right, shown.pad, shown.u
+    text = ABOUT[game.settings.game]
+    paint.paragraph(surface, text, 24 * u, MUTED, right.x + pad, y, right.w - 2 * pad, bottom=right.bottom - 4 * u)
+
+
 def draw_rounds(paint: Painter, surface, game: Game, shown: TitleLayout, mouse) -> None:
     """The round counts, with the best score so far under each (of this mode: practice is not measurement)."""
-    right, pad, u = shown.right, shown.pad, shown.u
-    paint.panel(surface, right, radius=int(14 * u))
-    paint.text(surface, "Rounds", 40 * u, TEXT, (right.x + pad, right.y + 16 * u))
-    paint.text(surface, "Left / Right", 24 * u, MUTED, (right.right - pad, right.y + 22 * u), "topright")
+    right, pad, u, top = shown.right, shown.pad, shown.u, shown.rounds_top
+    heading = "Pairs" if game.settings.game == "pairs" else "Rounds"
+    paint.text(surface, heading, 34 * u, TEXT, (right.x + pad, top))
+    paint.text(surface, "Left / Right", 22 * u, MUTED, (right.right - pad, top + 6 * u), "topright")
     opponent = game.opponent
     for choice, rect in shown.rounds:
         chosen = choice == game.settings.rounds
         paint.button(surface, rect, str(choice), "", rect.collidepoint(mouse), chosen, rect.h * 0.62)
         best = game.best_for(opponent.name, choice) if opponent else None
-        label = f"best {best}/{choice}" if best is not None else "no best yet"
+        if best is None:
+            label = "no best yet"
+        elif game.settings.game == "glimpse":
+            label = f"best {-best} ms"
+        else:
+            label = f"best {best}/{choice}"
         colour = TEXT if best is not None else MUTED
         paint.fit_text(surface, label, 24 * u, colour, (rect.centerx, rect.bottom + 6 * u), rect.w, "midtop")
 
@@ -225,17 +283,20 @@ def draw_mode_and_judge(paint: Painter, surface, game: Game, shown: TitleLayout,
         message = f"{opponent.title} cannot be loaded: {failure}"
         paint.paragraph(surface, message, 22 * u, WRONG, right.x + pad, y, width, bottom=right.bottom - 4 * u)
     else:
-        paint.paragraph(surface, ABOUT, 22 * u, MUTED, right.x + pad, y, width, bottom=right.bottom - 4 * u)
+        text = ABOUT[game.settings.game]
+        paint.paragraph(surface, text, 22 * u, MUTED, right.x + pad, y, width, bottom=right.bottom - 4 * u)
 
 
 def draw_start(paint: Painter, surface, game: Game, shown: TitleLayout, mouse) -> None:
-    start, records, u = shown.start, shown.records, shown.u
+    start, records, card, u = shown.start, shown.records, shown.card, shown.u
     paint.button(surface, records, "Records", "R", records.collidepoint(mouse), label_size=records.h * 0.42)
-    if game.wanted is None:
+    paint.button(surface, card, "Card", "C", card.collidepoint(mouse), label_size=card.h * 0.42)
+    if not game.can_start:
         paint.button(surface, start, "Nothing to play yet", "", False, False, start.h * 0.45)
         return
     paint.panel(surface, start, TEXT if start.collidepoint(mouse) else RIGHT, radius=int(12 * u))
-    paint.text(surface, "Play", start.h * 0.6, BACKGROUND, (start.centerx - 36 * u, start.centery), "center")
+    word = "Draw" if game.settings.game == "draw" else "Play"
+    paint.text(surface, word, start.h * 0.6, BACKGROUND, (start.centerx - 36 * u, start.centery), "center")
     paint.text(surface, "Enter", start.h * 0.34, BACKGROUND, (start.centerx + 50 * u, start.centery + 2 * u), "center")
     if not game.ready:
         waiting = "training the detector..." if game.settings.detector else "getting ready..."

@@ -19,6 +19,18 @@ RIGHT = (86, 180, 233)  # Okabe-Ito sky blue
 WRONG = (230, 159, 0)  # Okabe-Ito orange
 SELECTED = (240, 228, 66)  # Okabe-Ito yellow, for "this is chosen" only
 GREY_PALETTE = [(value, value, value) for value in range(256)]
+# A heat map's colours, dark to bright (black, purple, red, orange, pale yellow, like matplotlib's inferno):
+# brightness rises with the value, so it reads in greyscale and for every colour vision too.
+HEAT_STOPS = ((0, (0, 0, 4)), (64, (87, 16, 110)), (128, (188, 55, 84)), (192, (249, 142, 9)), (255, (252, 255, 164)))
+HEAT_PALETTE = [
+    tuple(
+        int(round(low_colour[channel] + (high_colour[channel] - low_colour[channel]) * (value - low) / (high - low)))
+        for channel in range(3)
+    )
+    for value in range(256)
+    for (low, low_colour), (high, high_colour) in zip(HEAT_STOPS, HEAT_STOPS[1:])
+    if low <= value <= high and (value < high or high == 255)
+]
 MIN_TEXT = 15  # pixels: pygame's bundled font drops spaces and slashes below this ("best 9910")
 
 
@@ -30,6 +42,13 @@ def unit(size) -> float:
 
 def percent(value: float) -> str:
     return f"{100 * value:.0f}%"
+
+
+def percents(first: float, second: float) -> tuple[str, str]:
+    """Two shares as percentages, with a decimal when whole ones would look equal (D's pair of figures)."""
+    if percent(first) != percent(second):
+        return percent(first), percent(second)
+    return f"{100 * first:.1f}%", f"{100 * second:.1f}%"
 
 
 def printable(string: str) -> str:
@@ -52,20 +71,35 @@ class Painter:
             self._fonts[size] = pygame.font.Font(None, size)  # pygame's bundled font: nothing to install
         return self._fonts[size]
 
-    def digit(self, image, side: int) -> pygame.Surface:
-        """The (28, 28) uint8 image, scaled by whole pixels with no smoothing, cached per size."""
-        key = id(image)
+    def digit(self, image, side: int, palette=GREY_PALETTE) -> pygame.Surface:
+        """The (28, 28) uint8 image, scaled by whole pixels with no smoothing, cached per size (and palette)."""
+        key = (id(image), id(palette))
         if key not in self._digits:
             if len(self._digits) > 400:
                 self._digits.clear()
             source = pygame.image.frombuffer(bytes(image.tobytes()), (28, 28), "P")
-            source.set_palette(GREY_PALETTE)
+            source.set_palette(palette)
             self._digits[key] = (image, {28: source.convert() if pygame.display.get_surface() else source})
         sizes = self._digits[key][1]
         side = max(1, int(side))
         if side not in sizes:
             sizes[side] = pygame.transform.scale(sizes[28], (side, side))
         return sizes[side]
+
+    def picture(self, image, size: tuple[int, int]) -> pygame.Surface:
+        """An (H, W) uint8 greyscale picture of any size (a timelapse frame), scaled to `size` with no smoothing."""
+        key = ("picture", id(image))
+        if key not in self._digits:
+            if len(self._digits) > 400:
+                self._digits.clear()
+            height, width = image.shape
+            source = pygame.image.frombuffer(bytes(image.tobytes()), (width, height), "P")
+            source.set_palette(GREY_PALETTE)
+            self._digits[key] = (image, {(width, height): source})
+        sizes = self._digits[key][1]
+        if size not in sizes:
+            sizes[size] = pygame.transform.scale(next(iter(sizes.values())), size)
+        return sizes[size]
 
     def icon(self) -> pygame.Surface:
         """The window icon: a question mark on the game's background."""
