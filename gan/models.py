@@ -22,6 +22,10 @@ from torch import nn
 
 from gan.cli import check_ranges, doc
 
+# G's last activation. MNIST's backgrounds are exactly black (82% of its pixels are 0): tanh reaches -1
+# only in the limit, so a tanh G leaves a faint haze of 1-15 greys around its strokes that a careful viewer
+# sees; clamped, G can draw exact black wherever its output falls below -1.
+OUTPUTS = {"tanh": nn.Tanh, "clamp": nn.Hardtanh}
 MAX_WIDTH = 1024  # far above what trains well here; bounds memory before a config from a file allocates anything
 MAX_LATENT_DIM = 1024
 
@@ -37,6 +41,9 @@ class ModelConfig:
     )
     spectral_norm: bool = False  # spectral normalization of D's layers (Miyato et al. 2018)
     classes: int = field(default=0, metadata=doc("digit classes G is told to draw; 0 = unconditional", minimum=0))
+    output: str = (
+        "tanh"  # G's last activation: "tanh", or "clamp" (linear, clamped to [-1, 1]: exact black is reachable)
+    )
 
     def __post_init__(self):
         check_ranges(self, describe=lambda name: f"model_config {name}")
@@ -44,11 +51,13 @@ class ModelConfig:
             raise ValueError(
                 f"model_config classes must be 0 (unconditional) or 10 (MNIST's digits), got {self.classes}"
             )
+        if self.output not in OUTPUTS:
+            raise ValueError(f"model_config output must be one of {', '.join(OUTPUTS)}, got {self.output!r}")
 
     def to_dict(self) -> dict:
         # Options are written only when on, so checkpoints without them stay readable by older versions.
         values = asdict(self)
-        for name, off in (("spectral_norm", False), ("classes", 0)):
+        for name, off in (("spectral_norm", False), ("classes", 0), ("output", "tanh")):
             if values[name] == off:
                 del values[name]
         return values
@@ -62,9 +71,9 @@ class ModelConfig:
         if unknown:
             raise ValueError(f"unknown model_config keys {unknown}")
         for name, value in known.items():
-            expected = bool if name == "spectral_norm" else int
+            expected = {"spectral_norm": bool, "output": str}.get(name, int)
             if type(value) is not expected:
-                raise ValueError(f"model_config {name} is {value!r}, not {'a bool' if expected is bool else 'an int'}")
+                raise ValueError(f"model_config {name} is {value!r}, not a {expected.__name__}")
         return cls(**known)
 
 
@@ -96,7 +105,7 @@ class Generator(nn.Module):
             nn.ReLU(inplace=True),
             # state size. (B, w, 14, 14)
             nn.ConvTranspose2d(width, 1, 4, 2, 1, bias=False),
-            nn.Tanh(),
+            OUTPUTS[config.output](),
             # state size. (B, 1, 28, 28), values in [-1, 1]
         )
 

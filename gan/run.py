@@ -66,6 +66,11 @@ class TrainConfig:
             choices=[0, 10],
         ),
     )
+    output: str = field(
+        default="tanh",
+        metadata=doc("G's last activation; clamp = linear, clamped to [-1, 1], so exact black is reachable",
+                     choices=["tanh", "clamp"]),
+    )  # fmt: skip
     learning_rate_generator: float = field(default=2e-4, metadata=doc("Adam step size of G", above=0, below=1))
     learning_rate_discriminator: float = field(default=2e-4, metadata=doc("Adam step size of D", above=0, below=1))
     beta1: float = field(default=0.5, metadata=doc("Adam beta1; 0.5 as in the DCGAN paper", minimum=0, below=1))
@@ -113,7 +118,12 @@ class TrainConfig:
 
     def model_config(self) -> ModelConfig:
         return ModelConfig(
-            self.latent_dim, self.generator_width, self.discriminator_width, self.spectral_norm, self.classes
+            self.latent_dim,
+            self.generator_width,
+            self.discriminator_width,
+            self.spectral_norm,
+            self.classes,
+            self.output,
         )
 
 

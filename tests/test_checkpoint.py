@@ -134,7 +134,7 @@ def test_model_configs_from_files_are_checked_before_anything_is_built():
         ({"discriminator_width": 5000}, "discriminator_width must be from 1 to 1024"),
         ({"latent_dim": 0}, "latent_dim must be from 1 to 1024"),
         ({"classes": 7}, "classes must be 0"),
-        ({"generator_width": 64.5}, "not an int"),
+        ({"generator_width": 64.5}, "not a int"),
         ({"spectral_norm": "yes"}, "not a bool"),
         ({"colour": True}, "unknown model_config keys"),
     ]:

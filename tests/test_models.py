@@ -31,3 +31,15 @@ def test_uint8_conversion_round_trips():
     digits = torch.randint(0, 256, (4, 28, 28), dtype=torch.uint8)
     assert torch.equal(to_uint8(from_uint8(digits)), digits)
     assert Generator(ModelConfig()).latent_dim == 100
+
+
+def test_a_clamped_output_can_draw_exact_black_where_tanh_leaves_a_haze():
+    """MNIST's backgrounds are exactly 0; tanh only approaches -1, so its near-black rounds to 1, 2, 3..."""
+    for output, black in (("tanh", False), ("clamp", True)):
+        generator, _ = build_models(ModelConfig(latent_dim=8, generator_width=4, discriminator_width=4, output=output))
+        before_activation = torch.linspace(-4.0, -1.5, 28 * 28).view(1, 1, 28, 28)  # G says: black, firmly
+        digits = to_uint8(generator.main[-1](before_activation))
+        assert (digits == 0).all().item() is black, output
+    config = ModelConfig(output="clamp")
+    assert config.to_dict()["output"] == "clamp" and "output" not in ModelConfig().to_dict()
+    assert ModelConfig.from_dict(config.to_dict()) == config
