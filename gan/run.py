@@ -67,7 +67,7 @@ class TrainConfig:
         ),
     )
     output: str = field(
-        default="tanh",
+        default="clamp",
         metadata=doc("G's last activation; clamp = linear, clamped to [-1, 1], so exact black is reachable",
                      choices=["tanh", "clamp"]),
     )  # fmt: skip
