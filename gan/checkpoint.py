@@ -213,7 +213,10 @@ def restore_run(run, checkpoint: dict, path="checkpoint") -> list[str]:
             optimizer.load_state_dict(checkpoint[name])
             for group in optimizer.param_groups:  # the saved run may have used other kernels; keep this device's
                 group.update(chosen)
-            for state in optimizer.state.values():
+            for parameter, state in optimizer.state.items():
+                moments = [state.get(name) for name in ("exp_avg", "exp_avg_sq")]
+                if any(not isinstance(moment, torch.Tensor) or moment.shape != parameter.shape for moment in moments):
+                    raise ValueError(f"{name} holds moments of another shape than its model's weights")
                 if chosen["fused"] or chosen["capturable"]:
                     state["step"] = torch.as_tensor(state["step"], dtype=torch.float32, device=run.device)
     except (RuntimeError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:

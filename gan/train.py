@@ -328,44 +328,44 @@ def loop(run: Run, run_dir: Path, speed, folder: RunFolder | None, stop: StopSig
     if main:
         folder.save_grid("real", preview.real, preview.columns)
     metrics = {}
-    while run.step < run.total_steps:
-        # Fetch the batch and execute the training step.
-        outputs = take_step(run, speed.step)
-        progress.step(run)
+    try:
+        while run.step < run.total_steps:
+            # Fetch the batch and execute the training step.
+            outputs = take_step(run, speed.step)
+            progress.step(run)
 
-        # Log, and agree on stopping: Ctrl-C, SIGTERM, SIGHUP, or a non-finite loss on any rank.
-        log_now = run.step % config.log_every == 0 or run.step == run.total_steps
-        if main and log_now:
-            log_step(run, outputs, progress, health, folder, log)
-        if log_now or distributed.world_size == 1:
-            diverged = log_now and not all(math.isfinite(value.item()) for value in outputs[:2])
-            stopping, diverged = agree(stop.requested, diverged, distributed, run.device)
-            if diverged:
-                progress.close()
-                raise Diverged(
-                    f"training diverged at step {run.step} (non-finite loss); the last good state is "
-                    f"{run_dir / 'checkpoint.pt'}, the best {run_dir / 'best.pt'}"
-                )
-            if stopping:
-                break
+            # Log, and agree on stopping: Ctrl-C, SIGTERM, SIGHUP, or a non-finite loss on any rank.
+            log_now = run.step % config.log_every == 0 or run.step == run.total_steps
+            if main and log_now:
+                log_step(run, outputs, progress, health, folder, log)
+            if log_now or distributed.world_size == 1:
+                diverged = log_now and not all(math.isfinite(value.item()) for value in outputs[:2])
+                stopping, diverged = agree(stop.requested, diverged, distributed, run.device)
+                if diverged:
+                    raise Diverged(
+                        f"training diverged at step {run.step} (non-finite loss); the last good state is "
+                        f"{run_dir / 'checkpoint.pt'}, the best {run_dir / 'best.pt'}"
+                    )
+                if stopping:
+                    break
 
-        # Save: a kill -9 loses at most this much (timed saves in one process only: ranks' clocks disagree).
-        if (config.checkpoint_every and run.step % config.checkpoint_every == 0) or (
-            distributed.world_size == 1 and time.perf_counter() - last_save > CHECKPOINT_SECONDS
-        ):
-            save_run(run, run_dir, distributed)
-            last_save = time.perf_counter()
-
-        # Epoch end: samples, quick metrics, health, best.pt; a checkpoint unless one was just saved.
-        if run.step_in_epoch == 0:
-            if main:
-                metrics = epoch_end_files(run, preview, scorer, health, folder, progress, log)
-            if distributed.world_size > 1 or time.perf_counter() - last_save > EPOCH_SAVE_SECONDS:
+            # Save: a kill -9 loses at most this much (timed saves in one process only: ranks' clocks disagree).
+            if (config.checkpoint_every and run.step % config.checkpoint_every == 0) or (
+                distributed.world_size == 1 and time.perf_counter() - last_save > CHECKPOINT_SECONDS
+            ):
                 save_run(run, run_dir, distributed)
                 last_save = time.perf_counter()
 
-    save_run(run, run_dir, distributed)
-    progress.close()
+            # Epoch end: samples, quick metrics, health, best.pt; a checkpoint unless one was just saved.
+            if run.step_in_epoch == 0:
+                if main:
+                    metrics = epoch_end_files(run, preview, scorer, health, folder, progress, log)
+                if distributed.world_size > 1 or time.perf_counter() - last_save > EPOCH_SAVE_SECONDS:
+                    save_run(run, run_dir, distributed)
+                    last_save = time.perf_counter()
+        save_run(run, run_dir, distributed)
+    finally:  # the bar ends before any message, whatever stops the loop
+        progress.close()
     if main:
         wrap_up(run, preview, scorer, health, folder, metrics, stop, log)
     return stop.name

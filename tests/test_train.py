@@ -53,7 +53,11 @@ def test_short_run_writes_a_run_folder_and_a_game_checkpoint(tmp_path, data_dir)
     generator, discriminator, checkpoint = load_models(tmp_path / "run.pt")
     assert checkpoint["kind"] == "game" and checkpoint["step"] == 12
     assert not any(key.startswith("optimizer") for key in checkpoint)
-    assert checkpoint["model_config"]["classes"] == 10 and checkpoint["model_config"]["spectral_norm"] is True
+    assert {key: checkpoint["model_config"][key] for key in ("classes", "spectral_norm", "output")} == {
+        "classes": 10,
+        "spectral_norm": True,
+        "output": "clamp",
+    }  # the default recipe
     digits = generator(torch.randn(2, 100), torch.tensor([3, 7]))  # the default is class-conditional
     assert digits.shape == (2, 1, 28, 28) and discriminator(digits).shape == (2,)  # D judges the image alone
     grid = Image.open(run_dir / "samples" / "step_0000012.png")
@@ -63,9 +67,9 @@ def test_short_run_writes_a_run_folder_and_a_game_checkpoint(tmp_path, data_dir)
 
 
 def test_the_old_unconditional_recipe_still_trains_and_plays(tmp_path, data_dir):
-    _, result = train(tmp_path, "plain", "--steps", "4", "--classes", "0", "--no-spectral-norm")
+    _, result = train(tmp_path, "plain", "--steps", "4", "--classes", "0", "--no-spectral-norm", "--output", "tanh")
     generator, discriminator, checkpoint = load_models(tmp_path / "plain.pt")
-    assert "classes" not in checkpoint["model_config"] and "spectral_norm" not in checkpoint["model_config"]
+    assert not {"classes", "spectral_norm", "output"} & set(checkpoint["model_config"])  # as older versions wrote
     assert generator(torch.randn(2, 100)).shape == (2, 1, 28, 28)
 
 
@@ -177,12 +181,12 @@ def test_resume_refuses_to_change_what_defines_the_run(tmp_path, data_dir):
 
 def test_a_run_from_before_the_conditional_default_resumes_as_the_model_it_was(tmp_path, data_dir):
     """Its config has no `classes` or `spectral_norm`: the saved model_config decides, not today's defaults."""
-    run_dir, _ = train(tmp_path, "old", "--steps", "2", "--classes", "0", "--no-spectral-norm")
+    run_dir, _ = train(tmp_path, "old", "--steps", "2", "--classes", "0", "--no-spectral-norm", "--output", "tanh")
     checkpoint = load_checkpoint(run_dir / "checkpoint.pt")
-    for newer in ("classes", "spectral_norm", "precision", "cuda_graph", "eval_every"):
+    for newer in ("classes", "spectral_norm", "output", "precision", "cuda_graph", "eval_every"):
         del checkpoint["config"][newer]
     torch.save(checkpoint, run_dir / "checkpoint.pt")
     run_python("train.py", "--resume", run_dir, "--steps", "4", "--export", tmp_path / "old.pt", check=True)
     generator, _, exported = load_models(tmp_path / "old.pt")
-    assert exported["step"] == 4 and "classes" not in exported["model_config"]
+    assert exported["step"] == 4 and not {"classes", "output"} & set(exported["model_config"])
     assert generator(torch.randn(1, 100)).shape == (1, 1, 28, 28)
