@@ -130,20 +130,21 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: RecordsLayout) ->
             break
         twice = names.count(stats.opponent_name) > 1  # two weights under one name: tell them apart
         y = draw_opponent_stats(paint, surface, stats, twice, x, y + 10 * u, width, u)
+    for stats, way, figure in other_ways(game):
+        if y + 30 * u > box.bottom:
+            break
+        name = f"{opponent_title(stats.opponent_name)}, {way} ({stats.games} game{'s' if stats.games != 1 else ''})"
+        y = draw_figure_line(paint, surface, name, figure, x, y + 8 * u, width, u)
+
+
+def other_ways(game: Game):
+    """(statistics, way to play, its figure as text) for the glimpse and pairs games, each way in listing order."""
     for stats in sorted(game.glimpse_stats, key=listing_order):
-        if y + 30 * u > box.bottom:
-            break
         estimate = stats.threshold_ms
-        name = f"{opponent_title(stats.opponent_name)}, glimpse ({stats.games} game{'s' if stats.games != 1 else ''})"
-        figure = f"{estimate.value:.0f} ms  [{estimate.low:.0f} to {estimate.high:.0f}]"
-        y = draw_figure_line(paint, surface, name, figure, x, y + 8 * u, width, u)
+        yield stats, "glimpse", f"{estimate.value:.0f} ms  [{estimate.low:.0f} to {estimate.high:.0f}]"
     for stats in sorted(game.pairs_stats, key=listing_order):
-        if y + 30 * u > box.bottom:
-            break
         estimate = stats.hype_infinity
-        name = f"{opponent_title(stats.opponent_name)}, pairs ({stats.games} game{'s' if stats.games != 1 else ''})"
-        figure = f"HYPE {percent(estimate.value)}  [{percent(estimate.low)} to {percent(estimate.high)}]"
-        y = draw_figure_line(paint, surface, name, figure, x, y + 8 * u, width, u)
+        yield stats, "pairs", f"HYPE {percent(estimate.value)}  [{percent(estimate.low)} to {percent(estimate.high)}]"
 
 
 def draw_figure_line(paint: Painter, surface, name: str, figure: str, x, y, width, u) -> float:
