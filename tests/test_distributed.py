@@ -130,3 +130,33 @@ def test_two_ranks_agree_with_spectral_norm(tmp_path, data_dir):
     checkpoint = load_checkpoint(run_dir / "checkpoint.pt")
     assert checkpoint["model_config"]["spectral_norm"] is True
     assert_ranks_agree(checkpoint)
+
+
+def agree_in_rank(rank: int, world_size: int, init_file: str, results) -> None:
+    import torch.distributed as dist
+
+    from gan.distributed import Distributed, agree
+
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
+    try:
+        me = Distributed(rank, world_size)
+        # rank 1 alone sees a non-finite loss, rank 0 alone a Ctrl-C: each must learn of the other's
+        results[rank] = [
+            agree(False, rank == 1, me, torch.device("cpu")),
+            agree(rank == 0, False, me, torch.device("cpu")),
+            agree(False, False, me, torch.device("cpu")),
+        ]
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_one_rank_that_diverges_or_is_stopped_stops_every_rank(tmp_path):
+    """Under DDP a non-finite loss or a Ctrl-C seen by one rank must reach all, or the rest hang in collectives."""
+    import torch.multiprocessing as mp
+
+    with mp.Manager() as manager:
+        results = manager.dict()
+        mp.spawn(agree_in_rank, args=(2, str(tmp_path / "rendezvous"), results), nprocs=2, join=True)
+        for rank in (0, 1):
+            assert results[rank] == [(False, True), (True, False), (False, False)], (rank, results[rank])
