@@ -1,6 +1,6 @@
 """Time our training step against the textbook DCGAN loop, side by side, in one process.
 
-    python -m gan.bench                                 # 30 s on the best device here
+    python -m gan.bench                                 # 30 s on the best device there is
     python -m gan.bench --device cpu --seconds 60 --json
 
 Ours is the step `gan.train` runs, built the way it builds it: `build_models`,

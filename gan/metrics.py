@@ -39,9 +39,9 @@ def _tensor(values) -> torch.Tensor:
 def single_thread():
     """Run small ops on one thread, then restore the caller's setting.
 
-    A 256x256 eigen-decomposition or a 128-digit CNN step is too small for threads
-    to pay, and on a shared CPU (a training run beside us) two MKL/OpenMP threads
-    that wait on each other made them 10 to 50 times slower here than one thread.
+    A 256x256 eigen-decomposition is too small for threads to pay, and on a shared
+    CPU (a training run beside us) threads that wait on each other at barriers make
+    it many times slower than one thread.
     """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

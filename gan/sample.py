@@ -105,8 +105,7 @@ def load_generator(path: str | os.PathLike) -> tuple[nn.Module, nn.Module | None
     """(generator, discriminator or None, description) on the CPU in eval mode, from any checkpoint this project reads.
 
     The generator maps (B, latent_dim) noise to (B, 1, 28, 28) digits in [-1, 1].
-    Both are in channels_last, where oneDNN's (transposed) convolutions run about
-    three times faster on this CPU.
+    Both are in channels_last, the layout oneDNN's fastest (transposed) convolution kernels want.
     """
     try:
         generator, discriminator, checkpoint = load_models(path)
