@@ -167,6 +167,11 @@ def setup_speed(run, log=lambda message: None, distributed=None):
         torch.backends.cudnn.benchmark = True
     for model in (run.generator, run.discriminator, run.generator_ema):
         model.to(memory_format=speed.memory_format)
+    for optimizer in (run.optimizer_g, run.optimizer_d):  # resumed moments take their weights' new layout:
+        for parameter, state in optimizer.state.items():  # fused Adam walks both in one order of memory
+            for key in ("exp_avg", "exp_avg_sq"):
+                if key in state:
+                    state[key] = torch.empty_like(parameter).copy_(state[key])
     if distributed is not None:  # after the layout change: DDP's gradient buckets follow the parameters' layout
         wrap_for_ddp(run, distributed)
 

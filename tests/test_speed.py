@@ -5,6 +5,7 @@ so that step is compared with the plain one here; the fallback that catches a
 failing compile or capture is driven with a step that fails on purpose.
 """
 
+import copy
 import dataclasses
 import json
 import os
@@ -163,3 +164,37 @@ def test_the_gpu_runbook_records_every_step_even_where_they_fail(tmp_path, data_
     assert bench["status"] == 1 and "--device cuda" in bench["tail"]
     assert "| bench_512_graph_off | failed |" in (tmp_path / "report" / "report.md").read_text()
     assert (tmp_path / "report" / "bench_128_graph_on.log").read_text().startswith("$ ")
+
+
+def test_resumed_moments_take_the_weights_layout(data):
+    """A run saved where weights are contiguous (CUDA) and resumed on the CPU, where they become channels-last,
+    goes on exactly as if its Adam moments had been saved in the CPU's layout: fused Adam reads both in one order."""
+    from gan.checkpoint import restore_run, run_checkpoint
+
+    first, speed = small_run(data, classes=10)
+    for _ in range(5):
+        take_step(first, speed.step)
+    saved = run_checkpoint(first, [first.noise.get_state()], [""])
+    as_on_cuda = {
+        **saved,
+        **{
+            name: {**saved[name], "state": {
+                index: {key: value.contiguous() if key.startswith("exp_avg") else value for key, value in state.items()}
+                for index, state in saved[name]["state"].items()
+            }}
+            for name in ("optimizer_g", "optimizer_d")
+        },
+    }  # fmt: skip
+    assert any(
+        not state["exp_avg"].is_contiguous() for state in saved["optimizer_d"]["state"].values()
+    )  # the CPU's own save is channels-last, so the two saves differ in layout
+    resumed = []
+    for checkpoint in (saved, as_on_cuda):
+        run, _ = small_run(data, classes=10)
+        restore_run(run, copy.deepcopy(checkpoint))  # as loaded from a file: tensors of its own
+        run_speed = setup_speed(run)
+        for _ in range(5):
+            take_step(run, run_speed.step)
+        resumed.append(weights(run))
+    for name in resumed[0]:
+        assert torch.equal(resumed[0][name], resumed[1][name]), name
