@@ -31,7 +31,6 @@ from gan.models import Discriminator, Generator, ModelConfig
 from gan.run import noise_generator
 
 FORMAT_VERSION = 1
-GAME_KEYS = ("format_version", "kind", "model_config", "generator", "discriminator", "epoch", "step", "metrics")
 RUN_KEYS = (
     "config",
     "model_config",
@@ -168,12 +167,12 @@ def run_checkpoint(run, noise_states: list, digests: list[str]) -> dict:
         "optimizer_d": run.optimizer_d.state_dict(),
         "noise_rng_states": noise_states,
         "weights_digests": digests,
-        "torch_rng_state": torch.get_rng_state(),
         "step": run.step,
         "epoch": run.epoch,
         "step_in_epoch": run.step_in_epoch,
         "seconds": run.seconds,
         "best_fid": run.best_fid,
+        "metrics": run.metrics,
     }
 
 
@@ -234,4 +233,6 @@ def restore_run(run, checkpoint: dict, path="checkpoint") -> list[str]:
         raise CheckpointError(f"{path}: damaged run checkpoint (step_in_epoch {run.step_in_epoch} is past an epoch)")
     run.seconds_before = float(checkpoint.get("seconds", 0.0))
     run.best_fid = float(checkpoint.get("best_fid", math.inf))
+    metrics = checkpoint.get("metrics", {})  # absent in runs saved before it was kept
+    run.metrics = metrics if isinstance(metrics, dict) else {}
     return notes

@@ -165,6 +165,7 @@ class Run:
     seconds_before: float = 0.0  # training time spent by earlier processes of this run
     started: float | None = None  # time.perf_counter() when this process began training
     best_fid: float = math.inf
+    metrics: dict = field(default_factory=dict)  # the last epoch's quick figures, for the exported checkpoint
     # What the step calls forward: the plain modules, or DDP's wrappers of them. D's weights are read,
     # frozen and saved through `discriminator`; `discriminator_forward` is only called.
     generator_forward: torch.nn.Module | None = None

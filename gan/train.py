@@ -74,7 +74,7 @@ def prepare_run(config: TrainConfig, given: set[str]) -> tuple[Path, dict | None
         run_dir = Path(config.run_dir) if config.run_dir else Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
         if (run_dir / "checkpoint.pt").exists():
             raise ValueError(f"{run_dir} already holds a run; use --resume {run_dir} or another --run-dir")
-        return run_dir, None, config
+        return run_dir, None, dataclasses.replace(config, run_dir=str(run_dir))  # the game finds the run by it
     run_dir = Path(config.resume)
     path = run_dir / "checkpoint.pt"
     if not path.exists():
@@ -327,7 +327,6 @@ def loop(run: Run, run_dir: Path, speed, folder: RunFolder | None, stop: StopSig
     run.started = last_save = time.perf_counter()
     if main:
         folder.save_grid("real", preview.real, preview.columns)
-    metrics = {}
     try:
         while run.step < run.total_steps:
             # Fetch the batch and execute the training step.
@@ -338,6 +337,7 @@ def loop(run: Run, run_dir: Path, speed, folder: RunFolder | None, stop: StopSig
             log_now = run.step % config.log_every == 0 or run.step == run.total_steps
             if main and log_now:
                 log_step(run, outputs, progress, health, folder, log)
+            stopping = False
             if log_now or distributed.world_size == 1:
                 diverged = log_now and not all(math.isfinite(value.item()) for value in outputs[:2])
                 stopping, diverged = agree(stop.requested, diverged, distributed, run.device)
@@ -346,12 +346,11 @@ def loop(run: Run, run_dir: Path, speed, folder: RunFolder | None, stop: StopSig
                         f"training diverged at step {run.step} (non-finite loss); the last good state is "
                         f"{run_dir / 'checkpoint.pt'}, the best {run_dir / 'best.pt'}"
                     )
-                if stopping:
-                    break
 
             # Save: a kill -9 loses at most this much (timed saves in one process only: ranks' clocks disagree).
-            if (config.checkpoint_every and run.step % config.checkpoint_every == 0) or (
-                distributed.world_size == 1 and time.perf_counter() - last_save > CHECKPOINT_SECONDS
+            if not stopping and (
+                (config.checkpoint_every and run.step % config.checkpoint_every == 0)
+                or (distributed.world_size == 1 and time.perf_counter() - last_save > CHECKPOINT_SECONDS)
             ):
                 save_run(run, run_dir, distributed)
                 last_save = time.perf_counter()
@@ -359,15 +358,19 @@ def loop(run: Run, run_dir: Path, speed, folder: RunFolder | None, stop: StopSig
             # Epoch end: samples, quick metrics, health, best.pt; a checkpoint unless one was just saved.
             if run.step_in_epoch == 0:
                 if main:
-                    metrics = epoch_end_files(run, preview, scorer, health, folder, progress, log)
-                if distributed.world_size > 1 or time.perf_counter() - last_save > EPOCH_SAVE_SECONDS:
+                    run.metrics = epoch_end_files(run, preview, scorer, health, folder, progress, log)
+                if not stopping and (
+                    distributed.world_size > 1 or time.perf_counter() - last_save > EPOCH_SAVE_SECONDS
+                ):
                     save_run(run, run_dir, distributed)
                     last_save = time.perf_counter()
+            if stopping:  # after the epoch end: a stop on an epoch's last step still gets that epoch's files
+                break
         save_run(run, run_dir, distributed)
     finally:  # the bar ends before any message, whatever stops the loop
         progress.close()
     if main:
-        wrap_up(run, preview, scorer, health, folder, metrics, stop, log)
+        wrap_up(run, preview, scorer, health, folder, run.metrics, stop, log)
     return stop.name
 
 

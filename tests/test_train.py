@@ -1,8 +1,10 @@
 """The real train.py as a subprocess on the real data, a few steps at a time."""
 
 import json
+import math
 import signal
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -190,3 +192,25 @@ def test_a_run_from_before_the_conditional_default_resumes_as_the_model_it_was(t
     generator, _, exported = load_models(tmp_path / "old.pt")
     assert exported["step"] == 4 and not {"classes", "output"} & set(exported["model_config"])
     assert generator(torch.randn(1, 100)).shape == (1, 1, 28, 28)
+
+
+def test_a_run_without_run_dir_records_the_folder_it_chose(tmp_path, monkeypatch):
+    """The game's opponent card finds a run's timelapse through train_config["run_dir"]."""
+    from gan.run import TrainConfig
+    from gan.train import prepare_run
+
+    monkeypatch.chdir(tmp_path)
+    run_dir, checkpoint, config = prepare_run(TrainConfig(), set())
+    assert checkpoint is None and run_dir.parent == Path("runs") and config.run_dir == str(run_dir)
+
+
+@pytest.mark.slow
+def test_a_resumed_finished_run_exports_its_last_figures(tmp_path, data_dir):
+    """Resuming a run that has nothing left to train re-exports it: with the last epoch's FID, not without."""
+    run_dir = tmp_path / "run"
+    flags = ["--device", "cpu", "--batch-size", "512", "--generator-width", "8", "--discriminator-width", "8",
+             "--eval-samples", "100", "--epochs", "1"]  # fmt: skip
+    run_python("train.py", *flags, "--run-dir", run_dir, "--export", tmp_path / "first.pt", check=True)
+    run_python("train.py", "--resume", run_dir, "--export", tmp_path / "again.pt", check=True)
+    first, again = (load_checkpoint(tmp_path / name)["metrics"] for name in ("first.pt", "again.pt"))
+    assert math.isfinite(first["fid"]) and again == first
