@@ -24,8 +24,8 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from gan.checkpoint import CheckpointError, load_models
-from gan.cli import doc, one_line_errors, parse_config
+from gan.checkpoint import CheckpointError, check_archive, load_models
+from gan.cli import doc, one_line, one_line_errors, parse_config
 from gan.files import atomic_write_bytes, check_regular_target, output_folder
 from gan.models import to_uint8
 from gan.report import grid_image, save_png
@@ -85,6 +85,7 @@ def is_textbook_state(state) -> bool:
 def load_textbook(path: str | os.PathLike) -> TextbookGenerator | None:
     """The anchor's generator in eval mode, or None when `path` holds something else."""
     try:
+        check_archive(Path(path))  # the same guard as load_checkpoint: a zip archive, of a sane unpacked size
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # unreadable files get load_models' message instead
         return None
@@ -94,9 +95,8 @@ def load_textbook(path: str | os.PathLike) -> TextbookGenerator | None:
     try:
         generator.load_state_dict(state)
     except RuntimeError as error:
-        first_line = str(error).strip().splitlines()[0]
         raise CheckpointError(
-            f"{path}: weights do not fit the textbook DCGAN generator ({first_line[:120]})"
+            f"{path}: weights do not fit the textbook DCGAN generator ({one_line(error, 120)})"
         ) from error
     return generator.eval()
 

@@ -142,3 +142,19 @@ def test_model_configs_from_files_are_checked_before_anything_is_built():
             ModelConfig.from_dict(values)
     with pytest.raises(ValueError, match="not a dict"):
         ModelConfig.from_dict(["latent_dim", 100])
+
+
+def test_the_textbook_fallback_keeps_the_archive_guard(tmp_path, monkeypatch):
+    """A file the guard refuses is refused as the textbook generator too, not handed to torch.load after all."""
+    from gan.sample import TextbookGenerator, load_generator
+
+    path = tmp_path / "netG.pth"
+    torch.save(TextbookGenerator().state_dict(), path)
+    assert load_generator(path)[2]["kind"] == "textbook-dcgan"
+    monkeypatch.setattr(checkpoint_module, "MAX_UNPACKED_BYTES", 1000)  # stands in for a zip that unpacks to TBs
+    with pytest.raises(CheckpointError, match="would unpack"):
+        load_generator(path)
+    legacy = tmp_path / "legacy.pth"  # torch's pre-zip format: pickle framing that the guard never lets through
+    torch.save(TextbookGenerator().state_dict(), legacy, _use_new_zipfile_serialization=False)
+    with pytest.raises(CheckpointError, match="not a PyTorch zip archive"):
+        load_generator(legacy)
