@@ -1,6 +1,6 @@
 """The GPU runbook in one command: run it first whenever a CUDA machine is at hand.
 
-    python -m gan.gpu_check --out gpu-report          # about 10 minutes on an H100
+    python -m gan.gpu_check --out gpu-report          # meant to fit in the 10 minutes of a lent GPU
     python -m gan.gpu_check --out gpu-report --quick  # the tests and the benchmarks only
 
 In one go it runs, each step timed and its output kept:
@@ -28,6 +28,7 @@ from pathlib import Path
 
 from gan.cli import doc, one_line_errors, parse_config
 from gan.files import output_folder
+from gan.report import read_jsonl
 
 ANCHOR_FID = 39.63  # the textbook DCGAN's best generator, gan.evaluate n = 10,000 (weights/README.md)
 
@@ -46,8 +47,9 @@ def run_step(name: str, command: list[str], folder: Path, timeout: float) -> dic
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
         output, status = result.stdout + result.stderr, result.returncode
-    except subprocess.TimeoutExpired as expired:
-        output, status = f"{expired.stdout or ''}{expired.stderr or ''}\ntimed out after {timeout:.0f} s", 124
+    except subprocess.TimeoutExpired as expired:  # its partial output comes as bytes, whatever text= said
+        partial = "".join(part.decode(errors="replace") for part in (expired.stdout, expired.stderr) if part)
+        output, status = f"{partial}\ntimed out after {timeout:.0f} s", 124
     seconds = round(time.perf_counter() - started, 1)
     (folder / f"{name}.log").write_text(f"$ {' '.join(command)}\n{output}")
     print(f"{name}: exit {status} in {seconds} s", file=sys.stderr, flush=True)
@@ -66,10 +68,7 @@ def last_json(text: str) -> dict | None:
 def epoch_fids(metrics_path: Path) -> list[tuple[int, float, float]]:
     """(epoch, quick FID, seconds of training at that epoch's end) from a run's metrics.jsonl."""
     fids, seconds = [], 0.0
-    if not metrics_path.exists():
-        return fids
-    for line in metrics_path.read_text().splitlines():
-        record = json.loads(line)
+    for record in read_jsonl(metrics_path):  # a run killed by the step's timeout may leave a torn last line
         seconds = record.get("seconds", seconds)
         if str(record.get("epoch_end", "")).startswith("epoch_") and record.get("fid") is not None:
             fids.append((int(record["epoch_end"][6:]), record["fid"], seconds))
@@ -77,7 +76,9 @@ def epoch_fids(metrics_path: Path) -> list[tuple[int, float, float]]:
 
 
 def check(config: CheckConfig) -> dict:
-    folder = output_folder(config.out, ours=lambda name: name.endswith((".log", ".json", ".md")) or name == "run")
+    folder = output_folder(
+        config.out, ours=lambda name: name.endswith((".log", ".json", ".md", ".pt")) or name == "run"
+    )
     python = sys.executable
     report = {"machine": platform.node(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "steps": {}}
     steps = report["steps"]
@@ -104,6 +105,7 @@ def check(config: CheckConfig) -> dict:
     report["bench"] = bench
     if not config.quick:
         run_dir = folder / "run"
+        shutil.rmtree(run_dir, ignore_errors=True)  # an earlier check's run: the folder holds only our files
         steps["train"] = run_step(
             "train",
             [python, "train.py", "--device", "cuda", "--run-dir", str(run_dir), "--export", str(folder / "run.pt"),

@@ -258,8 +258,8 @@ def end_of_epoch(
     previous_best = health.best_fid
     problems = health.check_epoch(digits, preview.reference_diversity, quick.get("fid"), check_diversity=run.epoch >= 1)
     run.best_fid = health.best_fid
-    folder.record({"epoch_end": label, "step": run.step, **quick, **({"health": problems} if problems else {})},
-                  scalars=("fid",))  # fmt: skip
+    folder.record({"epoch_end": label, "step": run.step, "seconds": round(run.seconds, 2), **quick,
+                   **({"health": problems} if problems else {})}, scalars=("fid",))  # fmt: skip
     if problems:
         log(f"warning at {label}: " + "; ".join(problems))
     is_best = scorer is None or (quick.get("fid") is not None and quick["fid"] < previous_best)  # unscored: latest

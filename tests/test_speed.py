@@ -198,3 +198,19 @@ def test_resumed_moments_take_the_weights_layout(data):
         resumed.append(weights(run))
     for name in resumed[0]:
         assert torch.equal(resumed[0][name], resumed[1][name]), name
+
+
+def test_the_runbook_keeps_a_timed_out_steps_text_and_reads_a_torn_metrics_file(tmp_path):
+    import sys
+
+    from gan.gpu_check import epoch_fids, run_step
+
+    code = "import time; print('started', flush=True); time.sleep(30)"
+    step = run_step("slow", [sys.executable, "-c", code], tmp_path, timeout=3)
+    assert step["status"] == 124 and step["tail"].startswith("started\n") and "timed out after 3 s" in step["tail"]
+    metrics = tmp_path / "metrics.jsonl"
+    metrics.write_text(
+        '{"step": 468, "seconds": 30.5}\n{"epoch_end": "epoch_001", "step": 468, "fid": 40.0, "seconds": 31.0}\n'
+        '{"epoch_end": "epoch_002", "st'  # killed mid-write
+    )
+    assert epoch_fids(metrics) == [(1, 40.0, 31.0)]
