@@ -311,9 +311,13 @@ class FallbackStep:
         try:
             outputs = self.fast(indices, z)
         except Exception as error:  # Inductor, Triton, a missing compiler, a failed capture: all end the same way
-            what, flag = ("the CUDA graph", "cuda_graph") if self.graphed else ("torch.compile", "compile")
-            if getattr(self.speed, flag) == "on":
-                raise SpeedError(f"--{flag.replace('_', '-')} on: {what} failed: {one_line(error)}") from error
+            # A graph of a compiled step fails in either layer, and the error seldom says which: name both.
+            layers = [(name, flag) for name, flag, used in (("torch.compile", "compile", self.compiled),
+                      ("the CUDA graph", "cuda_graph", self.graphed)) if used]  # fmt: skip
+            what = " or ".join(name for name, _ in layers)
+            asked = [flag for _, flag in layers if getattr(self.speed, flag) == "on"]
+            if asked:
+                raise SpeedError(f"--{asked[0].replace('_', '-')} on: {what} failed: {one_line(error)}") from error
             restore_model_state(self.run, before)
             self.speed.notes.append(f"{what} failed ({one_line(error)}); training without it")
             self.log(f"note: {self.speed.notes[-1]}")

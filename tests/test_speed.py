@@ -214,3 +214,22 @@ def test_the_runbook_keeps_a_timed_out_steps_text_and_reads_a_torn_metrics_file(
         '{"epoch_end": "epoch_002", "st'  # killed mid-write
     )
     assert epoch_fids(metrics) == [(1, 40.0, 31.0)]
+
+
+def test_a_failing_graph_of_a_compiled_step_names_both_and_honours_either_on(data):
+    """The error of a captured compiled step can come from either layer: --compile on is not waved through."""
+    from gan.speed import SpeedError
+
+    run, speed = small_run(data)
+
+    def fails(indices, z):
+        raise RuntimeError("TritonMissing: no triton")
+
+    fails.compiled = fails.graphed = True
+    speed.compile, speed.cuda_graph = "on", "auto"
+    with pytest.raises(SpeedError, match="--compile on: torch.compile or the CUDA graph failed: TritonMissing"):
+        take_step(run, FallbackStep(run, fails, speed.step, speed, print))
+    speed.compile = "auto"
+    notes = []
+    take_step(run, FallbackStep(run, fails, speed.step, speed, notes.append))
+    assert notes == ["note: torch.compile or the CUDA graph failed (TritonMissing: no triton); training without it"]
