@@ -304,6 +304,9 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         log(f"resuming {run_dir} at epoch {run.epoch + 1}, step {run.step}")
     speed = setup_speed(run, log, distributed)
     log(speed.describe())
+    if stop.requested:  # while the data loaded or the models were built: nothing trained, so nothing to keep
+        log(f"stopped ({stop.name}) before the first step; nothing was saved")
+        sys.exit(EXIT_STOPPED)
     folder = RunFolder(run_dir, config.tensorboard) if distributed.is_main else None
     try:
         stopped_by = loop(run, run_dir, speed, folder, stop, distributed, log)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import assert_one_line_error, run_python, start_training
+from conftest import TRAIN_SMALL, assert_one_line_error, run_python, start_training
 from PIL import Image
 
 from gan.checkpoint import load_checkpoint, load_models
@@ -214,3 +214,22 @@ def test_a_resumed_finished_run_exports_its_last_figures(tmp_path, data_dir):
     run_python("train.py", "--resume", run_dir, "--export", tmp_path / "again.pt", check=True)
     first, again = (load_checkpoint(tmp_path / name)["metrics"] for name in ("first.pt", "again.pt"))
     assert math.isfinite(first["fid"]) and again == first
+
+
+def test_a_stop_before_the_first_step_leaves_nothing_behind(tmp_path, data_dir):
+    """Ctrl-C while MNIST loads (a fetch can take a while): no run folder, and no untrained opponent in weights/."""
+    code = (
+        "import os, signal, sys\n"
+        "import gan.train as train\n"
+        "load = train.load_split\n"
+        "def interrupted(*args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return load(*args, **kwargs)\n"
+        "train.load_split = interrupted\n"
+        "sys.exit(train.main(sys.argv[1:]))\n"
+    )
+    run_dir, export = tmp_path / "run", tmp_path / "g.pt"
+    result = run_python("-c", code, *TRAIN_SMALL, "--steps", "5", "--run-dir", run_dir, "--export", export)
+    assert result.returncode == 130 and "Traceback" not in result.stderr
+    assert "stopped (Ctrl-C) before the first step; nothing was saved" in result.stderr
+    assert not run_dir.exists() and not export.exists()
