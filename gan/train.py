@@ -345,9 +345,11 @@ def loop(run: Run, run_dir: Path, speed, folder: RunFolder | None, stop: StopSig
                 diverged = log_now and not all(math.isfinite(value.item()) for value in outputs[:2])
                 stopping, diverged = agree(stop.requested, diverged, distributed, run.device)
                 if diverged:
+                    saved = (run_dir / "checkpoint.pt").exists()  # else the run folder goes with the error
                     raise Diverged(
-                        f"training diverged at step {run.step} (non-finite loss); the last good state is "
-                        f"{run_dir / 'checkpoint.pt'}, the best {run_dir / 'best.pt'}"
+                        f"training diverged at step {run.step} (non-finite loss); "
+                        + (f"the last good state is {run_dir / 'checkpoint.pt'}" if saved else "nothing was saved")
+                        + (f", the best {run_dir / 'best.pt'}" if (run_dir / "best.pt").exists() else "")
                     )
 
             # Save: a kill -9 loses at most this much (timed saves in one process only: ranks' clocks disagree).

@@ -233,3 +233,21 @@ def test_a_stop_before_the_first_step_leaves_nothing_behind(tmp_path, data_dir):
     assert result.returncode == 130 and "Traceback" not in result.stderr
     assert "stopped (Ctrl-C) before the first step; nothing was saved" in result.stderr
     assert not run_dir.exists() and not export.exists()
+
+
+def test_a_run_that_diverges_before_any_save_says_so_and_leaves_no_folder(tmp_path, data_dir):
+    code = (
+        "import sys\n"
+        "import gan.train as train\n"
+        "step = train.take_step\n"
+        "def diverging(run, fast):\n"
+        "    loss_d, *rest = step(run, fast)\n"
+        "    return (loss_d * float('nan'), *rest)\n"
+        "train.take_step = diverging\n"
+        "sys.exit(train.main(sys.argv[1:]))\n"
+    )
+    run_dir = tmp_path / "run"
+    result = run_python("-c", code, *TRAIN_SMALL, "--steps", "20", "--run-dir", run_dir, "--export", tmp_path / "g.pt")
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert "training diverged at step 2 (non-finite loss); nothing was saved" in result.stderr
+    assert not run_dir.exists()
