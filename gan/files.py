@@ -63,6 +63,13 @@ def output_folder(path: str | os.PathLike, ours) -> Path:
     so a mistyped --out never scatters files where they do not belong.
     """
     path = Path(path)
+    check_output_folder(path, ours)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def check_output_folder(path: Path, ours) -> None:
+    """Refuse, with OSError, a folder `output_folder` would refuse, without making it."""
     if path.exists() and not path.is_dir():
         raise OSError(errno.ENOTDIR, f"{path} exists and is not a folder", str(path))
     if path.is_dir():
@@ -73,8 +80,6 @@ def output_folder(path: str | os.PathLike, ours) -> Path:
                 f"{path} already holds other files ({foreign[0]}, ...); give a new or empty folder",
                 str(path),
             )
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:

@@ -122,6 +122,14 @@ class RunFolder:
                 ) from None
             self.tensorboard = SummaryWriter(str(self.path / "tensorboard"))
 
+    def forget_after(self, step: int) -> None:
+        """On resume: drop the lines logged after the checkpoint (a kill -9 came later), and a torn one,
+        so that no step is in metrics.jsonl twice and losses.png never doubles back."""
+        lines = self.metrics_path.read_text().splitlines() if self.metrics_path.exists() else []
+        kept = [record for record in read_jsonl(self.metrics_path) if record.get("step", 0) <= step]
+        if len(kept) != len(lines):
+            atomic_write_bytes("".join(json.dumps(record) + "\n" for record in kept).encode(), self.metrics_path)
+
     def save_grid(self, name: str, digits: np.ndarray, columns: int) -> None:
         save_png(grid_image(digits, columns=columns), self.path / "samples" / f"{name}.png")
 

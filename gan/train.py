@@ -43,7 +43,7 @@ from gan.distributed import (
     setup_distributed,
     weights_digest,
 )
-from gan.files import check_regular_target
+from gan.files import check_output_folder, check_regular_target
 from gan.health import Health, sample_diversity
 from gan.models import ModelConfig
 from gan.report import RunFolder
@@ -59,6 +59,7 @@ RESUMABLE_OVERRIDES = {
     "data_dir", "save_every_epoch", "checkpoint_every", "precision", "cuda_graph", "eval_every",
 }  # fmt: skip
 EXIT_STOPPED, EXIT_DIVERGED = 130, 3
+RUN_FILES = {"samples", "epochs", "tensorboard", "metrics.jsonl", "losses.png", "timelapse.gif"}
 
 
 class Diverged(Exception):
@@ -74,6 +75,7 @@ def prepare_run(config: TrainConfig, given: set[str]) -> tuple[Path, dict | None
         run_dir = Path(config.run_dir) if config.run_dir else Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
         if (run_dir / "checkpoint.pt").exists():
             raise ValueError(f"{run_dir} already holds a run; use --resume {run_dir} or another --run-dir")
+        check_output_folder(run_dir, ours=is_run_file)  # --run-dir ~ must not scatter a run through a home folder
         return run_dir, None, dataclasses.replace(config, run_dir=str(run_dir))  # the game finds the run by it
     run_dir = Path(config.resume)
     path = run_dir / "checkpoint.pt"
@@ -98,6 +100,11 @@ def prepare_run(config: TrainConfig, given: set[str]) -> tuple[Path, dict | None
     for leftover in run_dir.glob(".*.tmp"):  # a save killed mid-write
         leftover.unlink(missing_ok=True)
     return run_dir, checkpoint, resumed
+
+
+def is_run_file(name: str) -> bool:
+    """What a run folder holds (README, "The run folder"), a save's temporary file, and an export put there."""
+    return name in RUN_FILES or name.endswith((".pt", ".tmp"))
 
 
 def export_path(config: TrainConfig, run_dir: Path) -> Path:
@@ -308,6 +315,8 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         log(f"stopped ({stop.name}) before the first step; nothing was saved")
         sys.exit(EXIT_STOPPED)
     folder = RunFolder(run_dir, config.tensorboard) if distributed.is_main else None
+    if folder is not None and checkpoint is not None:
+        folder.forget_after(run.step)
     try:
         stopped_by = loop(run, run_dir, speed, folder, stop, distributed, log)
     except BaseException:

@@ -107,6 +107,9 @@ def test_killed_run_resumes_from_its_last_good_checkpoint(tmp_path, data_dir):
     assert f"resuming {run_dir}" in result.stderr
     assert load_checkpoint(run_dir / "checkpoint.pt")["step"] == saved_step + 3
     assert not list(run_dir.glob(".*.tmp"))
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    logged = [record["step"] for record in records if "loss_d" in record]  # the log steps
+    assert logged == sorted(set(logged)) and logged[-1] == saved_step + 3  # what the kill lost is logged once
 
 
 @pytest.mark.slow
@@ -251,3 +254,13 @@ def test_a_run_that_diverges_before_any_save_says_so_and_leaves_no_folder(tmp_pa
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert "training diverged at step 2 (non-finite loss); nothing was saved" in result.stderr
     assert not run_dir.exists()
+
+
+def test_a_run_dir_of_other_files_is_refused_before_anything_is_written(tmp_path, data_dir):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("mine")
+    result = run_python("train.py", *TRAIN_SMALL, "--steps", "2", "--run-dir", home, "--export", tmp_path / "g.pt")
+    message = assert_one_line_error(result, 1)
+    assert "already holds other files (notes.txt, ...)" in message
+    assert sorted(entry.name for entry in home.iterdir()) == ["notes.txt"] and not (tmp_path / "g.pt").exists()
