@@ -185,7 +185,7 @@ def nearest_distances(queries, references, chunk: int = 2048, reference_chunk: i
     """
     references = _centered_pixels(references)  # (M, 784)
     queries = _centered_pixels(queries)  # (N, 784)
-    # Big blocks: int8 matmuls here run about twice as fast at 2048 x 16384 as at 1024 x 8192.
+    # Big blocks: int8 matmuls run much faster on large blocks than on many small ones.
     reference_blocks = [
         (block.T, block.to(torch.int32).square().sum(1))  # (784, m), (m,)
         for block in references.split(reference_chunk)
@@ -341,7 +341,7 @@ def critic_features(features, logits) -> torch.Tensor:
 # ----------------------------------------------------------------------------- what a person's eye sees
 
 INK = 128  # a pixel this bright is part of a stroke
-SPECK = 32  # a pixel this bright is visible on a black screen
+SPECK = 32  # a pixel brighter than this is visible on a black screen
 SPECK_DISTANCE = 3  # a speck counts when it is further than this from every stroke pixel
 MID_GREY = (64, 192)  # [low, high): neither background nor the stroke's core: soft edges
 
@@ -350,8 +350,8 @@ def eye_figures(digits, classifier_logits=None) -> dict:
     """Three figures a careful viewer uses, on (N, 28, 28) uint8 digits (compare them with real digits'):
 
     - `background_specks`: share of digits with a visible grey pixel (> 32) more than 3 pixels
-      from any stroke pixel (>= 128); real MNIST backgrounds are black, so about 1% of real digits;
-    - `edge_softness`: share of mid-grey pixels (64-191) among the visible ones (>= 32): blurry strokes;
+      from any stroke pixel (>= 128); real MNIST backgrounds are black (compare `background_specks_real`);
+    - `edge_softness`: share of mid-grey pixels (64-191) among the ink from 32 up: blurry strokes;
     - `unsure_share`: share of digits whose classifier probability of its likeliest digit is below 0.9,
       the hybrids between two digits (from `classifier_logits` (N, 10), when given).
     """

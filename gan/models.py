@@ -22,9 +22,9 @@ from torch import nn
 
 from gan.cli import check_ranges, doc
 
-# G's last activation. MNIST's backgrounds are exactly black (82% of its pixels are 0): tanh reaches -1
-# only in the limit, so a tanh G leaves a faint haze of 1-15 greys around its strokes that a careful viewer
-# sees; clamped, G can draw exact black wherever its output falls below -1.
+# G's last activation. Most of an MNIST digit's pixels are exactly black: tanh reaches -1 only in the
+# limit, so a tanh G leaves a faint grey haze around its strokes that a careful viewer sees (the model card
+# has the figures); clamped, G can draw exact black wherever its output falls below -1.
 OUTPUTS = {"tanh": nn.Tanh, "clamp": nn.Hardtanh}
 MAX_WIDTH = 1024  # far above what trains well here; bounds memory before a config from a file allocates anything
 MAX_LATENT_DIM = 1024
