@@ -10,6 +10,7 @@ then the EMA. Saving and restoring a `Run` live beside the other checkpoint code
 """
 
 import copy
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -19,11 +20,17 @@ import torch
 
 from gan import losses
 from gan.cli import doc
-from gan.models import MAX_LATENT_DIM, MAX_WIDTH, ModelConfig, build_models, from_uint8
+from gan.models import ModelConfig, build_models, from_uint8
 from gan.speed import DEVICES, PRECISIONS, SWITCHES
 
 TRAIN_SIZE = 60_000
 MAX_SEED = 2**31 - 1  # seeds are multiplied into other seeds below; this keeps every product a valid seed
+
+
+def model_field(name: str):
+    """A model option as a training flag: its default, help and range declared once, on ModelConfig."""
+    declared = next(option for option in dataclasses.fields(ModelConfig) if option.name == name)
+    return field(default=declared.default, metadata=declared.metadata)
 
 
 @dataclass
@@ -52,13 +59,9 @@ class TrainConfig:
         default="", metadata=doc("where to write the game checkpoint; empty = weights/<run name>.pt", metavar="PATH")
     )
     tensorboard: bool = field(default=False, metadata=doc("also log to TensorBoard in the run folder"))
-    latent_dim: int = field(default=100, metadata=doc("size of the noise vector z", minimum=1, maximum=MAX_LATENT_DIM))
-    generator_width: int = field(
-        default=64, metadata=doc("generator channels at 14x14 (twice that at 7x7)", minimum=1, maximum=MAX_WIDTH)
-    )
-    discriminator_width: int = field(
-        default=64, metadata=doc("discriminator channels at 14x14 (twice that at 7x7)", minimum=1, maximum=MAX_WIDTH)
-    )
+    latent_dim: int = model_field("latent_dim")
+    generator_width: int = model_field("generator_width")
+    discriminator_width: int = model_field("discriminator_width")
     classes: int = field(
         default=10,
         metadata=doc(

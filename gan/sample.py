@@ -229,14 +229,12 @@ class SampleConfig:
     out: str = field(
         default="samples.png", metadata=doc("a .png grid, a .npz of digits and seeds, or a folder", metavar="PATH")
     )
-    n: int = field(default=64, metadata=doc("how many digits"))
-    seed: int = field(default=0, metadata=doc("noise seed of the first digit; digit i uses seed + i"))
+    n: int = field(default=64, metadata=doc("how many digits", minimum=1, maximum=1_000_000))
+    seed: int = field(
+        default=0, metadata=doc("noise seed of the first digit; digit i uses seed + i", minimum=0, maximum=2**62)
+    )
 
     def validate(self) -> None:
-        if not 1 <= self.n <= 1_000_000:
-            raise ValueError(f"--n must be between 1 and 1000000, got {self.n}")
-        if not 0 <= self.seed <= 2**62:
-            raise ValueError(f"--seed must be between 0 and 2**62, got {self.seed}")
         out_kind(self.out)
 
 
