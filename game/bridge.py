@@ -59,6 +59,7 @@ from game.rounds import (
 )
 from game.state import MAX_ROUNDS
 from gan.checkpoint import CheckpointError, load_models
+from gan.cli import one_line
 from gan.files import file_digest
 from gan.models import from_uint8
 from gan.sample import generate_from_seeds
@@ -255,7 +256,7 @@ class Bridge:
             chances = torch.softmax(logits[0], 0)
             digit, digit_prob = int(chances.argmax()), float(chances.max())
         except (CheckpointError, OSError) as error:
-            message = f"the classifier could not be loaded: {str(error).splitlines()[0][:80]}"
+            message = f"the classifier could not be loaded: {one_line(error, 80)}"
         looked = frozen(saliency(discriminator, image)[0])
         return DrawingJudged(request, probability, digit, digit_prob, looked, message, sha256)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from game.files import open_regular
+from gan.cli import one_line
 
 SCORES_FILE = "scores.json"
 TIMELAPSE_FILE = "timelapse.gif"
@@ -134,7 +135,7 @@ def timelapse_for(run_dir, checkpoint: Path) -> tuple[tuple, int, str]:
     except FileNotFoundError:
         return (), 250, f"{run_dir} has no {TIMELAPSE_FILE} yet (the trainer writes it at the end of a run)"
     except (OSError, ValueError, EOFError) as error:
-        return (), 250, f"{run_dir}/{TIMELAPSE_FILE} cannot be read ({str(error).splitlines()[0][:60] or 'damaged'})"
+        return (), 250, f"{run_dir}/{TIMELAPSE_FILE} cannot be read ({one_line(error, 60)})"
     if not frames:
         return (), 250, f"{run_dir}/{TIMELAPSE_FILE} has no frames"
     return frames, frame_ms, ""

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from game.files import NotRegularFile, open_regular
 from game.records import NewerRecord, RecordError, parse, summary_of
+from gan.cli import one_line
 
 APP_NAME = "real-or-fake"
 FILE_NAME = "history.jsonl"
@@ -178,7 +179,7 @@ def read_history(path: Path | None = None, stop=lambda: False) -> tuple[list, li
             except NewerRecord:
                 newer += 1
             except (ValueError, RecordError) as error:  # RecordError is a ValueError; both mean "set it aside"
-                damaged.append((offset, line, str(error).splitlines()[0][:80]))
+                damaged.append((offset, line, one_line(error, 80)))
     except FileNotFoundError:
         return [], []
     except OSError as error:

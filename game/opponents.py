@@ -19,6 +19,7 @@ from pathlib import Path
 
 from game.files import check_regular, open_regular
 from game.rounds import DIFFICULTIES, Opponent, sane_epoch
+from gan.cli import one_line
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HEADER_LIMIT = 1 << 20  # the header of a game checkpoint is a few KB; anything larger is not one
@@ -57,7 +58,7 @@ def peek(path: str | Path) -> dict:
         with os.fdopen(open_regular(Path(path), os.O_RDONLY, must_exist=True), "rb") as file:
             header = read_header(file, path)
     except (OSError, zipfile.BadZipFile, KeyError, EOFError) as error:
-        reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:80] or type(error).__name__
+        reason = getattr(error, "strerror", None) or one_line(error, 80)
         raise PeekError(f"{path}: not a readable checkpoint ({reason})") from error
     try:
         content = HeaderUnpickler(io.BytesIO(header)).load()

@@ -18,13 +18,9 @@ import threading
 
 from game.events import Prepared, PrepareFailed
 from game.rounds import CardRequest, DrawingRequest, GameRequest, ImagesRequest
+from gan.cli import one_line
 
 KEEP = 8  # results kept; the title can flip between a few choices (and a drawing undo) without redoing them
-
-
-def one_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 class Preparer:

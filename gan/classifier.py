@@ -30,7 +30,7 @@ from torch import nn
 from tqdm import tqdm
 
 from gan.checkpoint import FORMAT_VERSION, CheckpointError, load_checkpoint, save_checkpoint
-from gan.cli import doc, one_line_errors, parse_config
+from gan.cli import doc, one_line, one_line_errors, parse_config
 from gan.data import DataError, load_split
 from gan.files import check_regular_target
 from gan.models import from_uint8
@@ -123,8 +123,7 @@ def load_classifier(path: str | os.PathLike = DEFAULT_PATH, device: torch.device
         model = MnistClassifier(**checkpoint["model_config"])
         model.load_state_dict(checkpoint["model"])
     except (KeyError, RuntimeError, TypeError) as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise CheckpointError(f"{path}: weights do not fit the classifier ({first_line[:120]})") from error
+        raise CheckpointError(f"{path}: weights do not fit the classifier ({one_line(error, 120)})") from error
     model = model.to(device).eval()
     if device.type == "cpu":
         model = model.to(memory_format=torch.channels_last)  # oneDNN's faster convolutions here
