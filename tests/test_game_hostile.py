@@ -57,6 +57,18 @@ def deadline(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+def started_on_the_title(folder: Path, tmp_path: Path, digits):
+    """The real game loop, started on its title with the generators in `folder`."""
+    loop = build(
+        PlayConfig(seed=1),
+        history_file=tmp_path / "h.jsonl",
+        opponent_folders=[folder],
+        make_bridge=lambda: Bridge(digits),
+    )
+    loop.start()
+    return loop
+
+
 def odd_weights(folder: Path) -> Path:
     folder.mkdir()
     save_tiny_checkpoint(folder / "easy.pt")
@@ -80,13 +92,7 @@ def test_odd_files_in_weights_are_skipped_with_a_notice_and_never_opened(tmp_pat
     if POSIX:
         assert "fifo.pt: not a regular file" in text and "device.pt: not a regular file" in text
     with deadline(30):  # the whole game, title drawn with those names and notices
-        loop = build(
-            PlayConfig(seed=1),
-            history_file=tmp_path / "h.jsonl",
-            opponent_folders=[folder],
-            make_bridge=lambda: Bridge(digits),
-        )
-        loop.start()
+        loop = started_on_the_title(folder, tmp_path, digits)
         try:
             for _ in range(3):
                 loop.frame()
@@ -129,13 +135,7 @@ def test_labels_too_large_to_print_do_not_crash_the_title(tmp_path, digits):
     save_checkpoint(content, nan)
     opponents, notices = find_opponents([folder])
     assert notices == [] and {o.name: (o.epoch, o.fid) for o in opponents} == {"huge": (None, None), "nan": (4, None)}
-    loop = build(
-        PlayConfig(seed=1),
-        history_file=tmp_path / "h.jsonl",
-        opponent_folders=[folder],
-        make_bridge=lambda: Bridge(digits),
-    )
-    loop.start()
+    loop = started_on_the_title(folder, tmp_path, digits)
     try:
         loop.frame()
         assert loop.game.screen == Screen.TITLE
