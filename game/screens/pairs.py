@@ -103,10 +103,10 @@ def draw_reveal(paint: Painter, surface, game: Game, shown: PairsLayout, mouse) 
     for rect, digit in ((shown.left, pair.left), (shown.right, pair.right)):
         label = "REAL" if digit.is_real else "FAKE"
         paint.text(surface, label, 40 * u, RIGHT if digit.is_real else WRONG, (rect.x, rect.y - 34 * u), "bottomleft")
-        where = provenance(digit)
+        where = provenance(digit, short=True)
         paint.fit_text(surface, where, 20 * u, MUTED, (rect.x, rect.y - 10 * u), rect.w, "bottomleft")
     side = "left" if answer.pick_left else "right"
-    draw_card(paint, surface, shown.pick_left, f"You picked the {side} one", right, u)
+    draw_card(paint, surface, shown.pick_left, f"Your pick: the {side} side", right, u)
     judge = game.judge
     if pair.d_picks_left is None:
         tied = pair.left.d_prob_real is not None and pair.right.d_prob_real is not None
@@ -114,7 +114,7 @@ def draw_reveal(paint: Painter, surface, game: Game, shown: PairsLayout, mouse) 
         draw_card(paint, surface, shown.pick_right, f"{judge} could not pick", None, u, why)
     else:
         side = "left" if pair.d_picks_left else "right"
-        draw_card(paint, surface, shown.pick_right, f"{judge} picked the {side} one", pair.d_correct, u)
+        draw_card(paint, surface, shown.pick_right, f"{judge}'s pick: the {side} side", pair.d_correct, u)
         figures = "p(real) {} vs {}".format(*percents(pair.left.d_prob_real, pair.right.d_prob_real))
         card = shown.pick_right
         paint.text(surface, figures, card.h * 0.22, TEXT, (card.right - 12 * u, card.bottom - 8 * u), "bottomright")

@@ -173,11 +173,15 @@ def exposure(answer) -> str:
     return "" if answer is None or answer.shown_ms is None else f"; shown for {answer.shown_ms} ms"
 
 
-def provenance(round_) -> str:
-    """Where the digit came from, in plain words."""
+def provenance(round_, short: bool = False) -> str:
+    """Where the digit came from, in plain words; `short` for a caption over half the screen (pairs)."""
     if round_.is_real:
         digit = "" if round_.label is None else f"{'an' if round_.label == 8 else 'a'} {round_.label} "
+        if short:
+            return f"{digit}by a person (test no. {round_.test_index})"
         return f"{digit}written by a person (MNIST test digit no. {round_.test_index})"
+    if short:
+        return f"generated (seed {round_.noise_seed})"
     return f"drawn by the generator from random noise (seed {round_.noise_seed})"
 
 

@@ -309,7 +309,7 @@ def draw_threshold(paint: Painter, surface, game: Game, shown: SummaryLayout, y:
     if found.floor:
         meaning = "You reached 100 ms, the shortest exposure: your threshold is that or less."
     elif found.ceiling:
-        meaning = "Even at 1,000 ms, the longest exposure, you could not tell them apart."
+        meaning = "Even at 1000 ms, the longest exposure, you could not tell them apart."
     y = paint.paragraph(surface, meaning, 22 * u, MUTED, x, y + 4 * u, int(inner))
     return draw_staircase(paint, surface, game, pygame.Rect(x, y + 8 * u, inner, 70 * u), u)
 

@@ -109,12 +109,12 @@ def draw_pair(paint: Painter, surface, game: Game, pair, answer, panel: pygame.R
     width = panel.right - x - 30 * u
     y = top + 28 * u
     side_picked = "left" if answer.pick_left else "right"
-    said = f"You picked the {side_picked} one, after {answer.ms / 1000:.1f} s"
+    said = f"You picked the {side_picked}-hand digit, after {answer.ms / 1000:.1f} s"
     y = answer_line(paint, surface, said, pair.is_right(answer), x, y, width, u)
     if pair.d_picks_left is None:
         y = answer_line(paint, surface, f"{game.judge} could not pick", None, x, y + 10 * u, width, u)
     else:
-        judged = f"{game.judge} picked the {'left' if pair.d_picks_left else 'right'} one"
+        judged = f"{game.judge} picked the {'left' if pair.d_picks_left else 'right'}-hand digit"
         y = answer_line(paint, surface, judged, pair.d_correct, x, y + 10 * u, width, u)
         left, right = percents(pair.left.d_prob_real, pair.right.d_prob_real)
         figures = f"p(real): left {left}, right {right}"
