@@ -362,6 +362,16 @@ class Game:
     def in_game(self) -> bool:
         return self.screen in (Screen.ROUND, Screen.REVEAL, Screen.PAIR, Screen.PAIR_REVEAL)
 
+    @property
+    def drawing_in_hand(self) -> bool:
+        """A drawing on the canvas not yet handed to D: leaving would lose it."""
+        return self.screen == Screen.DRAW and self.drawing is not None and not self.drawing.blank
+
+    @property
+    def asks_before_leaving(self) -> bool:
+        """Answers of a game not finished, or a drawing in hand: Esc and Q ask before they go."""
+        return (self.in_game and bool(self.answers)) or self.drawing_in_hand
+
     def best_for(
         self, opponent_name: str, rounds: int, measurement: bool | None = None, game: str | None = None
     ) -> int | None:
@@ -398,7 +408,7 @@ class Game:
             self.overlay = Overlay.HELP
         elif self.overlay is not None:
             self._on_overlay(event)
-        elif event == Action.QUIT and self.in_game and self.answers:
+        elif event == Action.QUIT and self.asks_before_leaving:
             self.overlay = Overlay.QUIT
         elif event == Action.QUIT:
             self._leave_drawing()
@@ -425,7 +435,11 @@ class Game:
         if self.overlay in (Overlay.LEAVE, Overlay.QUIT):
             if event in (Action.CONFIRM, Action.QUIT):
                 quitting = self.overlay == Overlay.QUIT or event == Action.QUIT
-                self._leave_game()
+                if self.screen == Screen.DRAW:
+                    self._leave_drawing()
+                    self._to_title()
+                else:
+                    self._leave_game()
                 self.quit = quitting
             elif event in (Action.BACK, Action.CONTINUE):
                 self._close_overlay()
@@ -434,7 +448,7 @@ class Game:
             self.digit = (self.digit + step) % len(self.played.rounds)
         elif event in (Action.BACK, Action.CONTINUE, Action.START, Action.CONFIRM) or isinstance(event, OpenDigit):
             self._close_overlay()
-        elif event == Action.QUIT and self.in_game and self.answers:
+        elif event == Action.QUIT and self.asks_before_leaving:
             self.overlay = Overlay.QUIT  # from the help over a game: ask, as without it
         elif event == Action.QUIT:
             self._quit()
@@ -565,6 +579,8 @@ class Game:
                 self.cues.append("right" if handed_in.fooled else "wrong")
                 if handed_in.kept:
                     self.keep.append((handed_in.kept, handed_in.image))
+        elif event == Action.BACK and self.drawing_in_hand:
+            self.overlay = Overlay.LEAVE
         elif event == Action.BACK:
             self._leave_drawing()
             self._to_title()

@@ -13,7 +13,7 @@ from game.glimpse import LEVELS_MS, START_LEVEL, replay, threshold
 from game.records import check, played_from, summary_of
 from game.rounds import Answer, Pair, Round
 from game.scoring import best_key
-from game.state import Game, GameRequest, GameSetup, Opponent, Screen, Settings
+from game.state import Game, GameRequest, GameSetup, Opponent, Overlay, Screen, Settings
 
 OPPONENTS = [Opponent("weights/hard.pt", "hard", "hard", epoch=50)]
 
@@ -305,3 +305,28 @@ def test_leaving_draw_saves_the_session_and_asks_for_the_png():
     played = played_from(record)
     assert [d.d_prob_real for d in played.rounds] == [0.3, 0.9] and played.rounds[1].image.shape == (28, 28)
     assert math.isclose(summary_of(record, 0).player_correct, 1)
+
+
+def test_esc_or_q_with_a_drawing_in_hand_asks_and_keeps_what_was_handed_in():
+    game = Game(OPPONENTS, Settings(seed=3))
+    game.handle(SelectGame("draw"))
+    game.handle(Action.START)
+    game.handle(Action.QUIT)
+    assert game.quit  # a blank canvas: nothing to lose, no question
+    game = Game(OPPONENTS, Settings(seed=3))
+    game.handle(SelectGame("draw"))
+    game.handle(Action.START)
+    for stroke in range(2):
+        game.handle(Pen("down", 10 + stroke, 5))
+        game.handle(Pen("up", 12, 23))
+        if stroke == 0:  # the first is judged and handed in; the second stays in hand
+            game.handle(DrawingJudged(game.wanted_drawing, 0.3, 7, 0.9, checkpoint_sha256="cd" * 32))
+            game.handle(Action.SUBMIT)
+    for ask in (Action.BACK, Action.QUIT):
+        game.handle(ask)
+        assert game.overlay in (Overlay.LEAVE, Overlay.QUIT) and game.screen == Screen.DRAW and not game.quit
+        game.handle(Action.BACK)  # N or Esc: keep drawing
+        assert game.overlay is None and not game.drawing.blank
+    game.handle(Action.QUIT)
+    game.handle(Action.CONFIRM)
+    assert game.quit and game.outbox[-1]["game"] == "draw" and game.outbox[-1]["n_rounds"] == 1

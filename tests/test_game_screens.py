@@ -396,6 +396,16 @@ def scene_draw(digits):
     return drawing_game(digits)
 
 
+def scene_draw_quit_question(digits):
+    game = drawing_game(digits)
+    draw_stroke(game, SEVEN)
+    judge_drawing(game, 0.4, 7)
+    game.handle(Action.SUBMIT)
+    draw_stroke(game, SEVEN)  # in hand, not handed in
+    game.handle(Action.QUIT)
+    return game
+
+
 def scene_draw_judged(digits):
     game = drawing_game(digits)
     for number, probability in enumerate((0.71, 0.22, 0.64)):
