@@ -264,3 +264,29 @@ def test_a_run_dir_of_other_files_is_refused_before_anything_is_written(tmp_path
     message = assert_one_line_error(result, 1)
     assert "already holds other files (notes.txt, ...)" in message
     assert sorted(entry.name for entry in home.iterdir()) == ["notes.txt"] and not (tmp_path / "g.pt").exists()
+
+
+@pytest.mark.slow
+def test_a_stop_on_an_epochs_last_step_still_writes_that_epochs_files(tmp_path, data_dir):
+    code = (
+        "import os, signal, sys\n"
+        "import gan.train as train\n"
+        "step = train.take_step\n"
+        "def stepping(run, fast):\n"
+        "    outputs = step(run, fast)\n"
+        "    if run.step_in_epoch == 0:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C exactly as the first epoch ends\n"
+        "    return outputs\n"
+        "train.take_step = stepping\n"
+        "sys.exit(train.main(sys.argv[1:]))\n"
+    )
+    run_dir = tmp_path / "run"
+    flags = ["--device", "cpu", "--batch-size", "512", "--generator-width", "8", "--discriminator-width", "8",
+             "--eval-samples", "100", "--log-every", "2", "--epochs", "3"]  # fmt: skip
+    result = run_python("-c", code, *flags, "--run-dir", run_dir, "--export", tmp_path / "g.pt")
+    assert result.returncode == 130 and "Traceback" not in result.stderr
+    assert (run_dir / "samples" / "epoch_001.png").exists()
+    ends = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if "epoch_end" in line]
+    assert [end["epoch_end"] for end in ends] == ["epoch_001"] and math.isfinite(ends[0]["fid"])
+    saved = load_checkpoint(run_dir / "checkpoint.pt")
+    assert saved["epoch"] == 1 and saved["step_in_epoch"] == 0 and saved["metrics"]["fid"] == ends[0]["fid"]
