@@ -85,9 +85,19 @@ def weights_digest(*modules: torch.nn.Module) -> str:
     return digest.hexdigest()
 
 
-def finish(distributed: Distributed) -> None:
+def finish(distributed: Distributed, run) -> None:
+    """Every rank here, then DDP's wrappers let go while the group is alive, then the group.
+
+    The wrappers' reducers hold gloo work and its threads; freed at interpreter exit, after the group,
+    one rank could die with "terminate called without an active exception" (SIGABRT) after a clean run.
+    The caller drops its own references to them (the compiled or plain step) first.
+    """
     if distributed.world_size > 1:
+        import gc
+
         import torch.distributed as dist
 
         dist.barrier()
+        run.generator_forward, run.discriminator_forward = run.generator, run.discriminator
+        gc.collect()
         dist.destroy_process_group()

@@ -323,7 +323,8 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         if folder is not None and folder.created and not (run_dir / "checkpoint.pt").exists():
             shutil.rmtree(run_dir, ignore_errors=True)  # a run that never saved leaves no empty folder behind
         raise
-    finish(distributed)
+    del speed  # its step holds the DDP wrappers, which finish() lets go before the process group
+    finish(distributed, run)
     if stopped_by:
         sys.exit(EXIT_STOPPED)
     return run_dir
