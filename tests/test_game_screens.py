@@ -166,11 +166,16 @@ def scene_round(digits):
     return playing(digits, 3)
 
 
-def scene_reveal(digits):
-    game = playing(digits, 3)
-    answer(game, Action.REAL, 1.2)
-    game.update(1.0)  # the flash is over
+def revealed(digits, action, way="single") -> Game:
+    """Three digits answered, the fourth answered with `action` after 1.2 s, and its reveal's flash over."""
+    game = playing(digits, 3, way=way)
+    answer(game, action, 1.2)
+    game.update(1.0)
     return game
+
+
+def scene_reveal(digits):
+    return revealed(digits, Action.REAL)
 
 
 def scene_reveal_flash(digits):
@@ -326,10 +331,7 @@ def scene_glimpse_mask(digits):
 
 
 def scene_glimpse_reveal(digits):
-    game = playing(digits, 3, way="glimpse")
-    answer(game, Action.FAKE, 1.2)
-    game.update(1.0)
-    return game
+    return revealed(digits, Action.FAKE, way="glimpse")
 
 
 def scene_summary_glimpse(digits):
@@ -341,10 +343,7 @@ def scene_pair(digits):
 
 
 def scene_pair_reveal(digits):
-    game = playing(digits, 3, way="pairs")
-    answer(game, Action.PICK_RIGHT, 1.2)
-    game.update(1.0)
-    return game
+    return revealed(digits, Action.PICK_RIGHT, way="pairs")
 
 
 def scene_pair_reveal_d_view(digits):
