@@ -227,6 +227,9 @@ def conv_macs(model_config: ModelConfig) -> tuple[list[int], list[int]]:
     with torch.no_grad():
         labels = torch.zeros(1, dtype=torch.long) if model_config.classes else None
         discriminator(generator(torch.zeros(1, model_config.latent_dim), labels), labels)
+    # D's image head runs as a matrix product (Discriminator.forward), not through its module's forward:
+    # a 7x7 kernel over the 7x7 features, one output, so one multiply-accumulate per weight.
+    counts["discriminator"].append(discriminator.main[-1].weight.numel())
     return counts["generator"], counts["discriminator"]
 
 

@@ -86,7 +86,12 @@ class LatentProjection(nn.ConvTranspose2d):
     """
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return (z.flatten(1) @ self.weight.flatten(1)).view(z.shape[0], self.out_channels, *self.kernel_size)
+        # The weight's columns in (row, column, channel) order make the product's rows channels-last
+        # images, the layout of every layer after this one; in (channel, row, column) order the batch
+        # norm and ReLU behind it ran on the other layout and every layer converted.
+        weight = self.weight.permute(0, 2, 3, 1).flatten(1)  # (in, 7 * 7 * C)
+        rows, columns = self.kernel_size
+        return (z.flatten(1) @ weight).view(z.shape[0], rows, columns, self.out_channels).permute(0, 3, 1, 2)
 
 
 class Generator(nn.Module):
@@ -147,15 +152,24 @@ class Discriminator(nn.Module):
         With labels (a conditional D in training): (B, 2), column 0 the image alone and
         column 1 the image as that digit (the projection head).
         """
-        features = self.main[:-1](x)  # (B, 2w, 7, 7)
-        image_logits = self.main[-1](features).view(-1)
+        features = self.main[:-1](x)  # (B, 2w, 7, 7), channels-last
+        # Both heads are matrix products over the features in channels-last order (a view, no copy):
+        # the 7x7 image head is one (its weights and state_dict stay the convolution's), and the
+        # projection, <embedding of the label, features>, is one for every digit at once (B, classes),
+        # of which the label's column is taken. One product for both keeps the gradient that flows
+        # back into the features channels-last, like the features themselves.
+        head = self.main[-1]
+        flat = features.permute(0, 2, 3, 1).flatten(1)  # (B, 7 * 7 * 2w)
+        weights = head.weight.permute(0, 2, 3, 1).flatten(1)  # (1, 7 * 7 * 2w)
+        if labels is not None:
+            embedding = self.class_embedding.weight.view(self.classes, *features.shape[1:])
+            weights = torch.cat([weights, embedding.permute(0, 2, 3, 1).flatten(1)])  # (1 + classes, 7 * 7 * 2w)
+        scores = flat @ weights.T.to(flat.dtype)
+        image_logits = scores[:, 0] + head.bias.to(scores.dtype)
         if labels is None:
             return image_logits
-        # <embedding of the label, features> for every digit at once, as one small matrix product (B, 10),
-        # then the label's column: cheaper than looking up B embeddings and multiplying them element-wise.
-        every_digit = features.flatten(1) @ self.class_embedding.weight.T.to(features.dtype)  # (B, classes)
-        projection = every_digit.gather(1, labels[:, None]).squeeze(1)
-        return torch.stack([image_logits, image_logits + projection.to(image_logits.dtype)], 1)
+        projection = scores[:, 1:].gather(1, labels[:, None]).squeeze(1)
+        return torch.stack([image_logits, image_logits + projection], 1)
 
 
 def init_weights(module: nn.Module) -> None:
