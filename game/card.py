@@ -123,8 +123,12 @@ def read_timelapse(path: Path) -> tuple[tuple, int]:
     return tuple(frames), int(duration) if isinstance(duration, (int, float)) and duration > 0 else 250
 
 
-def timelapse_for(run_dir, checkpoint: Path) -> tuple[tuple, int, str]:
-    """(frames, ms per frame, note): the run's timelapse, or no frames and why not."""
+def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None) -> tuple[tuple, int, str]:
+    """(frames, ms per frame, note): the run's timelapse up to this checkpoint's epoch, or no frames and why not.
+
+    The GIF has one frame per epoch; a run that went on after this snapshot was saved has later
+    frames, which are not this generator's, so they are left out.
+    """
     if not run_dir:
         return (), 250, "no run folder recorded in this checkpoint"
     folder = run_folder(run_dir, checkpoint)
@@ -136,6 +140,8 @@ def timelapse_for(run_dir, checkpoint: Path) -> tuple[tuple, int, str]:
         return (), 250, f"{run_dir} has no {TIMELAPSE_FILE} yet (the trainer writes it at the end of a run)"
     except (OSError, ValueError, EOFError) as error:
         return (), 250, f"{run_dir}/{TIMELAPSE_FILE} cannot be read ({one_line(error, 60)})"
+    if epoch:
+        frames = frames[:epoch]
     if not frames:
         return (), 250, f"{run_dir}/{TIMELAPSE_FILE} has no frames"
     return frames, frame_ms, ""

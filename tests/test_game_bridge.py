@@ -334,6 +334,10 @@ def test_the_card_reads_scores_only_for_the_same_weights_and_the_timelapse_from_
     save_checkpoint(content, path)
     card = bridge.card(CardRequest(str(path))).card
     assert len(card.timelapse) == 3 and card.timelapse[2].shape == (60, 60) and card.frame_ms == 120
+    content["epoch"] = 2  # a snapshot of epoch 2 of a run that went on: the third frame is not its own
+    save_checkpoint(content, path)
+    card = bridge.card(CardRequest(str(path))).card
+    assert card.epoch == 2 and len(card.timelapse) == 2 and card.timelapse[1].max() == 40
     content["train_config"] = {"run_dir": str(tmp_path / "runs" / "gone")}
     save_checkpoint(content, path)
     assert "is not here" in bridge.card(CardRequest(str(path))).card.timelapse_note
