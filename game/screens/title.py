@@ -189,7 +189,7 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: TitleLayout, mous
     if shown.hidden > 0:
         footer = f"{len(game.opponents)} generators: Up / Down to see the rest"
     elif opponent is not None and opponent.fid is not None:
-        footer = f"{opponent.title}: FID {opponent.fid:.1f} (how far its digits are from real ones; lower is closer)"
+        footer = f"{opponent.title}: quick FID {opponent.fid:.1f} (the trainer's check; lower is closer to real digits)"
     elif game.opponents and not game.settings.fixed_checkpoint and all(o.difficulty for o in game.opponents):
         footer = "Your own show up here after   python train.py"
     else:
