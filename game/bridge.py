@@ -157,13 +157,13 @@ class Bridge:
             if kind is not None and kind not in ("game", "run"):
                 raise CheckpointError(f"{checkpoint}: a {kind} checkpoint, not a game opponent")
             generator, discriminator, content = load_models(path)
-            header = {key: content.get(key) for key in ("metrics", "train_config")}
+            header = {key: content.get(key) for key in ("metrics", "train_config", "step")}
             models = (generator, discriminator, sane_epoch(content.get("epoch")), file_digest(path, "sha256"), header)
             self._models = {key: models}  # keep one: memory stays flat
         return self._models[key][:4]
 
     def header(self, checkpoint: str) -> dict:
-        """The loaded checkpoint's metrics and train_config."""
+        """The loaded checkpoint's metrics, train_config and step."""
         self.opponent(checkpoint)
         return next(iter(self._models.values()))[4]
 
@@ -268,7 +268,8 @@ class Bridge:
         scores, source = card_files.scores_for(path, sha256, header.get("metrics") or {})
         train_config = header.get("train_config") if isinstance(header.get("train_config"), dict) else {}
         run_dir = train_config.get("run_dir") if isinstance(train_config.get("run_dir"), str) else ""
-        frames, frame_ms, note = card_files.timelapse_for(run_dir, path, epoch)
+        step = header.get("step") if isinstance(header.get("step"), int) else None
+        frames, frame_ms, note = card_files.timelapse_for(run_dir, path, epoch, step)
         samples = generate_from_seeds(generator, list(range(CARD_SAMPLES)))
         found = card_files.OpponentCard(
             checkpoint=request.checkpoint,

@@ -114,20 +114,23 @@ def read_timelapse(path: Path) -> tuple[tuple, int]:
     if os.stat(path).st_size > MAX_TIMELAPSE_BYTES:
         raise ValueError("too large")
     with os.fdopen(open_regular(path, os.O_RDONLY, must_exist=True), "rb") as file, Image.open(file) as gif:
+        duration = gif.info.get("duration", 250)  # the first frame's: the trainer holds the last one longer
         frames = []
         for frame in ImageSequence.Iterator(gif):
             frames.append(np.asarray(frame.convert("L"), dtype=np.uint8).copy())
             if len(frames) >= MAX_FRAMES:
                 break
-        duration = gif.info.get("duration", 250)
     return tuple(frames), int(duration) if isinstance(duration, (int, float)) and duration > 0 else 250
 
 
-def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None) -> tuple[tuple, int, str]:
-    """(frames, ms per frame, note): the run's timelapse up to this checkpoint's epoch, or no frames and why not.
+def timelapse_for(
+    run_dir, checkpoint: Path, epoch: int | None = None, step: int | None = None
+) -> tuple[tuple, int, str]:
+    """(frames, ms per frame, note): the run's timelapse up to this checkpoint, or no frames and why not.
 
-    The GIF has one frame per epoch; a run that went on after this snapshot was saved has later
-    frames, which are not this generator's, so they are left out.
+    The GIF has one frame per finished epoch, then one for a `--steps` run that ended mid-epoch
+    (samples/step_NNNNNNN.png). A run that went on after this snapshot was saved has later frames,
+    which are not this generator's, so they are left out.
     """
     if not run_dir:
         return (), 250, "no run folder recorded in this checkpoint"
@@ -141,7 +144,8 @@ def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None) -> tuple[
     except (OSError, ValueError, EOFError) as error:
         return (), 250, f"{run_dir}/{TIMELAPSE_FILE} cannot be read ({one_line(error, 60)})"
     if epoch:
-        frames = frames[:epoch]
+        ended_mid_epoch = isinstance(step, int) and (folder / "samples" / f"step_{step:07d}.png").exists()
+        frames = frames[: epoch + ended_mid_epoch]
     if not frames:
         return (), 250, f"{run_dir}/{TIMELAPSE_FILE} has no frames"
     return frames, frame_ms, ""

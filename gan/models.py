@@ -77,6 +77,16 @@ class ModelConfig:
         return cls(**known)
 
 
+def channels_last(tensor: torch.Tensor) -> bool:
+    """Whether a (N, C, H, W) tensor is laid out channels-last (and not also plainly contiguous)."""
+    return tensor.is_contiguous(memory_format=torch.channels_last) and not tensor.is_contiguous()
+
+
+def flat_rows(tensor: torch.Tensor, channels_last_order: bool) -> torch.Tensor:
+    """(N, C, H, W) -> (N, C * H * W) in the given order: a view when that is the tensor's own layout."""
+    return tensor.permute(0, 2, 3, 1).flatten(1) if channels_last_order else tensor.flatten(1)
+
+
 class LatentProjection(nn.ConvTranspose2d):
     """z -> (B, C, 7, 7): a 7x7 transposed convolution of a 1x1 input, which is one matrix product.
 
@@ -86,12 +96,14 @@ class LatentProjection(nn.ConvTranspose2d):
     """
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        # The weight's columns in (row, column, channel) order make the product's rows channels-last
-        # images, the layout of every layer after this one; in (channel, row, column) order the batch
-        # norm and ReLU behind it ran on the other layout and every layer converted.
-        weight = self.weight.permute(0, 2, 3, 1).flatten(1)  # (in, 7 * 7 * C)
-        rows, columns = self.kernel_size
-        return (z.flatten(1) @ weight).view(z.shape[0], rows, columns, self.out_channels).permute(0, 3, 1, 2)
+        # The product's rows come out in the memory layout the model was put in (gan.speed makes it
+        # channels-last on the CPU): in the other one, the batch norm and ReLU behind this layer and
+        # every layer after it would convert layouts at each step.
+        if channels_last(self.weight):
+            rows, columns = self.kernel_size
+            product = z.flatten(1) @ self.weight.permute(0, 2, 3, 1).flatten(1)  # (B, 7 * 7 * C)
+            return product.view(z.shape[0], rows, columns, self.out_channels).permute(0, 3, 1, 2)
+        return (z.flatten(1) @ self.weight.flatten(1)).view(z.shape[0], self.out_channels, *self.kernel_size)
 
 
 class Generator(nn.Module):
@@ -152,18 +164,20 @@ class Discriminator(nn.Module):
         With labels (a conditional D in training): (B, 2), column 0 the image alone and
         column 1 the image as that digit (the projection head).
         """
-        features = self.main[:-1](x)  # (B, 2w, 7, 7), channels-last
-        # Both heads are matrix products over the features in channels-last order (a view, no copy):
-        # the 7x7 image head is one (its weights and state_dict stay the convolution's), and the
-        # projection, <embedding of the label, features>, is one for every digit at once (B, classes),
-        # of which the label's column is taken. One product for both keeps the gradient that flows
-        # back into the features channels-last, like the features themselves.
+        features = self.main[:-1](x)  # (B, 2w, 7, 7)
+        # Both heads are matrix products over the features' values in their own memory order (a view,
+        # no copy): the 7x7 image head is one (its weights and state_dict stay the convolution's), and
+        # the projection, <embedding of the label, features>, is one for every digit at once
+        # (B, classes), of which the label's column is taken. One product for both keeps the gradient
+        # that flows back into the features in the features' layout: in the other one, every
+        # activation behind it converted at each step.
+        order = channels_last(features)
         head = self.main[-1]
-        flat = features.permute(0, 2, 3, 1).flatten(1)  # (B, 7 * 7 * 2w)
-        weights = head.weight.permute(0, 2, 3, 1).flatten(1)  # (1, 7 * 7 * 2w)
+        flat = flat_rows(features, order)  # (B, 7 * 7 * 2w)
+        weights = flat_rows(head.weight, order)  # (1, 7 * 7 * 2w)
         if labels is not None:
             embedding = self.class_embedding.weight.view(self.classes, *features.shape[1:])
-            weights = torch.cat([weights, embedding.permute(0, 2, 3, 1).flatten(1)])  # (1 + classes, 7 * 7 * 2w)
+            weights = torch.cat([weights, flat_rows(embedding, order)])  # (1 + classes, 7 * 7 * 2w)
         scores = flat @ weights.T.to(flat.dtype)
         image_logits = scores[:, 0] + head.bias.to(scores.dtype)
         if labels is None:

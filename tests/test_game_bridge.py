@@ -257,8 +257,9 @@ def test_where_d_looked_has_the_digits_size_and_lies_on_and_around_a_real_digits
     maps = saliency(discriminator, images)
     assert maps.shape == (100, 28, 28) and maps.dtype == np.uint8 and maps.max() == 255
     shares, area = ink_share(maps, images)  # within 2 px of a stroke: about a third of the field
-    # gathered there, not spread like noise (which puts `area` of its weight there): a D near equilibrium
-    # spreads its attention more as it trains, so the margin is a share of the area, not a fixed one
+    # gathered there, not spread like noise (which puts `area` of its weight there). Measured on these
+    # digits: hard's D puts 1.27x `area` there (the epoch-49 D of the previous hard.pt 1.42x, medium's
+    # 1.57x), a D fresh from its initialisation 1.10-1.14x; the bound sits between.
     assert shares.mean() > 1.2 * area and np.median(shares) > 1.2 * area
     around, _ = ink_share(maps, images, reach=3)
     assert around.mean() > 0.55  # most of it within 3 px of a stroke
@@ -328,7 +329,8 @@ def test_the_card_reads_scores_only_for_the_same_weights_and_the_timelapse_from_
     run = tmp_path / "runs" / "mine"
     run.mkdir(parents=True)
     frames = [Image.fromarray(np.full((60, 60), 40 * n, np.uint8), mode="L") for n in range(3)]
-    frames[0].save(run / "timelapse.gif", save_all=True, append_images=frames[1:], duration=120, loop=0)
+    # held on the last frame as the trainer holds it: the pace is the other frames'
+    frames[0].save(run / "timelapse.gif", save_all=True, append_images=frames[1:], duration=[120, 120, 1500], loop=0)
     content = torch.load(path, weights_only=True)
     content["train_config"] = {"run_dir": str(run)}
     save_checkpoint(content, path)
@@ -338,6 +340,12 @@ def test_the_card_reads_scores_only_for_the_same_weights_and_the_timelapse_from_
     save_checkpoint(content, path)
     card = bridge.card(CardRequest(str(path))).card
     assert card.epoch == 2 and len(card.timelapse) == 2 and card.timelapse[1].max() == 40
+    content["epoch"], content["step"] = 1, 150  # a --steps run that ended mid-epoch 2: its last frame is its own
+    save_checkpoint(content, path)
+    (run / "samples").mkdir()
+    (run / "samples" / "step_0000150.png").write_bytes(b"")
+    card = bridge.card(CardRequest(str(path))).card
+    assert len(card.timelapse) == 2
     content["train_config"] = {"run_dir": str(tmp_path / "runs" / "gone")}
     save_checkpoint(content, path)
     assert "is not here" in bridge.card(CardRequest(str(path))).card.timelapse_note

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from gan.models import Discriminator, Generator, ModelConfig, build_models, from_uint8, to_uint8
@@ -45,26 +46,29 @@ def test_a_clamped_output_can_draw_exact_black_where_tanh_leaves_a_haze():
     assert ModelConfig.from_dict(config.to_dict()) == config
 
 
-def test_the_heads_and_the_latent_projection_compute_their_layers_and_keep_channels_last():
-    """The latent projection and D's two heads run as matrix products over channels-last rows; they must
-    give what the layers they stand for give (their state_dict is those layers'), and the gradient that
-    flows back into D's features must stay channels-last (the other layout made every op behind it convert)."""
+@pytest.mark.parametrize("layout", [torch.channels_last, torch.contiguous_format])
+def test_the_heads_and_the_latent_projection_compute_their_layers_in_the_models_own_layout(layout):
+    """The latent projection and D's two heads run as matrix products over rows in the models' memory
+    layout (channels-last on the CPU, plain elsewhere); they must give what the layers they stand for
+    give (their state_dict is those layers'), and their results and the gradient flowing back into D's
+    features must keep that layout (in the other one, every op behind them converted at each step)."""
     torch.manual_seed(0)
     config = ModelConfig(latent_dim=6, generator_width=4, discriminator_width=4, classes=10, spectral_norm=False)
-    generator, discriminator = (model.to(memory_format=torch.channels_last) for model in build_models(config))
+    generator, discriminator = (model.to(memory_format=layout) for model in build_models(config))
     z, labels = torch.randn(5, 6), torch.tensor([0, 3, 9, 3, 1])
     projection = generator.main[0]
     latent = torch.cat([z, torch.nn.functional.one_hot(labels, 10).float()], 1)
     expected = torch.nn.functional.conv_transpose2d(latent[:, :, None, None], projection.weight)
     produced = projection(latent)
     assert torch.allclose(produced, expected, atol=1e-6)
-    assert produced.is_contiguous(memory_format=torch.channels_last)
+    assert produced.is_contiguous(memory_format=layout)
 
-    images = torch.randn(5, 1, 28, 28).to(memory_format=torch.channels_last)
+    images = torch.randn(5, 1, 28, 28).to(memory_format=layout)
     seen = []
     discriminator.main[-2].register_forward_hook(lambda module, inputs, output: seen.append(output))
     both = discriminator(images, labels)
     features = seen[0]  # (5, 2w, 7, 7), what both heads read
+    assert features.is_contiguous(memory_format=layout)
     gradients = []
     features.register_hook(gradients.append)
     image_logits = discriminator.main[-1](features).view(-1)
@@ -73,4 +77,4 @@ def test_the_heads_and_the_latent_projection_compute_their_layers_and_keep_chann
     assert torch.allclose(both, expected, atol=1e-5)
     assert torch.allclose(discriminator(images), expected[:, 0], atol=1e-5)
     both.sum().backward()
-    assert gradients[0].is_contiguous(memory_format=torch.channels_last)
+    assert gradients[0].is_contiguous(memory_format=layout)
