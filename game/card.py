@@ -123,14 +123,12 @@ def read_timelapse(path: Path) -> tuple[tuple, int]:
     return tuple(frames), int(duration) if isinstance(duration, (int, float)) and duration > 0 else 250
 
 
-def timelapse_for(
-    run_dir, checkpoint: Path, epoch: int | None = None, step: int | None = None
-) -> tuple[tuple, int, str]:
+def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None, step=None) -> tuple[tuple, int, str]:
     """(frames, ms per frame, note): the run's timelapse up to this checkpoint, or no frames and why not.
 
     The GIF has one frame per finished epoch, then one for a `--steps` run that ended mid-epoch
     (samples/step_NNNNNNN.png). A run that went on after this snapshot was saved has later frames,
-    which are not this generator's, so they are left out.
+    which are not this generator's, so they are left out. `step` is the checkpoint's, as read (any type).
     """
     if not run_dir:
         return (), 250, "no run folder recorded in this checkpoint"

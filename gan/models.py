@@ -99,11 +99,11 @@ class LatentProjection(nn.ConvTranspose2d):
         # The product's rows come out in the memory layout the model was put in (gan.speed makes it
         # channels-last on the CPU): in the other one, the batch norm and ReLU behind this layer and
         # every layer after it would convert layouts at each step.
-        if channels_last(self.weight):
-            rows, columns = self.kernel_size
-            product = z.flatten(1) @ self.weight.permute(0, 2, 3, 1).flatten(1)  # (B, 7 * 7 * C)
-            return product.view(z.shape[0], rows, columns, self.out_channels).permute(0, 3, 1, 2)
-        return (z.flatten(1) @ self.weight.flatten(1)).view(z.shape[0], self.out_channels, *self.kernel_size)
+        order = channels_last(self.weight)
+        product = z.flatten(1) @ flat_rows(self.weight, order)  # (B, 7 * 7 * C)
+        if order:
+            return product.view(z.shape[0], *self.kernel_size, self.out_channels).permute(0, 3, 1, 2)
+        return product.view(z.shape[0], self.out_channels, *self.kernel_size)
 
 
 class Generator(nn.Module):
