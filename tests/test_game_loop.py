@@ -495,3 +495,11 @@ def test_the_opponent_card_opens_from_the_title(tmp_path, weights, digits):
         assert loop.game.screen == Screen.TITLE
     finally:
         loop.close()
+
+
+def test_d_probability_never_reads_fifty_percent_beside_a_verdict():
+    from game.screens.widgets import percent_real
+
+    assert percent_real(0.496) == "49.6%"  # a FAKE verdict; "50%" would read as a coin toss on the wrong side
+    assert percent_real(0.4996) == "49.96%" and percent_real(0.5004) == "50.04%"
+    assert percent_real(0.5) == "50%" and percent_real(0.73) == "73%" and percent_real(0.999) == "100%"

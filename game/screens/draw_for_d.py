@@ -12,7 +12,19 @@ import pygame
 
 from game.events import Action
 from game.screens.dview import draw_heat, hint
-from game.screens.widgets import MUTED, OUTLINE, PANEL, PANEL_LIGHT, RIGHT, TEXT, WRONG, Painter, percent, unit
+from game.screens.widgets import (
+    MUTED,
+    OUTLINE,
+    PANEL,
+    PANEL_LIGHT,
+    RIGHT,
+    TEXT,
+    WRONG,
+    Painter,
+    percent,
+    percent_real,
+    unit,
+)
 from game.state import Game
 
 STRIP = 12  # handed-in drawings shown under the verdict, newest last
@@ -138,7 +150,7 @@ def draw_verdict(paint: Painter, surface, drawing, shown: DrawLayout, heat_shown
     else:
         fooled = verdict.d_prob_real >= 0.5
         said = "You fooled D!" if fooled else "D is not fooled."
-        lines = [(f"D: {percent(verdict.d_prob_real)} sure it is real. {said}", RIGHT if fooled else WRONG)]
+        lines = [(f"D: {percent_real(verdict.d_prob_real)} sure it is real. {said}", RIGHT if fooled else WRONG)]
         if verdict.digit is not None:
             lines.append((f"The classifier reads a {verdict.digit} ({percent(verdict.digit_prob)} sure).", TEXT))
         elif verdict.message:
@@ -158,12 +170,12 @@ def draw_strip(paint: Painter, surface, game: Game, shown: DrawLayout) -> None:
     title = f"Handed in: {len(drawing.drawings)}, {fooled} fooled D"
     best = drawing.best
     if best is not None:
-        title += f"; your best {percent(best.d_prob_real)} real"
+        title += f"; your best {percent_real(best.d_prob_real)} real"
     paint.fit_text(surface, title, 24 * u, TEXT, (first.x, first.y - 6 * u), shown.verdict.w, "bottomleft")
     for rect, handed_in in zip(shown.strip, handed):
         pygame.draw.rect(surface, RIGHT if handed_in.fooled else OUTLINE, rect.inflate(4, 4), width=2)
         surface.blit(paint.digit(handed_in.image, rect.w), rect)
-        figure = "-" if handed_in.d_prob_real is None else f"{100 * handed_in.d_prob_real:.0f}"
+        figure = "-" if handed_in.d_prob_real is None else percent_real(handed_in.d_prob_real)[:-1]
         colour = RIGHT if handed_in.fooled else MUTED
         paint.text(surface, figure, 18 * u, colour, (rect.centerx, rect.bottom + 3 * u), "midtop")
     if not handed:

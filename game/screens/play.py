@@ -14,7 +14,7 @@ import pygame
 
 from game.events import Action
 from game.screens.dview import draw_heat, hint
-from game.screens.widgets import MUTED, OUTLINE, PANEL, PANEL_LIGHT, RIGHT, TEXT, WRONG, Painter, unit
+from game.screens.widgets import MUTED, OUTLINE, PANEL, PANEL_LIGHT, RIGHT, TEXT, WRONG, Painter, percent_real, unit
 from game.state import FLASH_SECONDS, Game, Screen
 
 _masks: dict[int, np.ndarray] = {}
@@ -230,7 +230,7 @@ def draw_probability(paint: Painter, surface, rect: pygame.Rect, probability: fl
     """How sure the judge was that the digit is real, as words and as a bar with the 50% line."""
     at = (rect.right - 12 * u, rect.y + rect.h * 0.45)
     room = rect.w - rect.h * 0.85 - paint.font(rect.h * 0.28).size("WRONG")[0] - 24 * u
-    words = [f"{100 * probability:.0f}% sure it is real", f"{100 * probability:.0f}% real"]
+    words = [f"{percent_real(probability)} sure it is real", f"{percent_real(probability)} real"]
     fitting = next((w for w in words if paint.font(rect.h * 0.22).size(w)[0] <= room), words[-1])
     paint.text(surface, fitting, rect.h * 0.22, TEXT, at, "topright")
     bar = pygame.Rect(

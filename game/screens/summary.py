@@ -32,6 +32,7 @@ from game.screens.widgets import (
     WRONG,
     Painter,
     percent,
+    percent_real,
     unit,
 )
 from game.state import BAR_SECONDS, Game
@@ -364,7 +365,7 @@ def draw_drawings(paint: Painter, surface, game: Game, shown: SummaryLayout, y: 
     judged = [drawing for drawing in played.rounds if drawing.d_prob_real is not None]
     if judged:
         best = max(judged, key=lambda drawing: drawing.d_prob_real)
-        line = f"Your best: D was {percent(best.d_prob_real)} sure it was real."
+        line = f"Your best: D was {percent_real(best.d_prob_real)} sure it was real."
         y = paint.paragraph(surface, line, 28 * u, TEXT, x, y, int(inner))
     kept = [drawing.kept for drawing in played.rounds if drawing.kept]
     if kept:
@@ -432,7 +433,7 @@ def draw_review(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse
             if played.game == "pairs" and digit.is_real:  # the real one of the pair, framed in blue
                 pygame.draw.rect(surface, RIGHT, picture.inflate(2, 2), width=2)
         if played.game == "draw":
-            figure = "no answer" if round_.d_prob_real is None else f"{100 * round_.d_prob_real:.0f}% real"
+            figure = "no answer" if round_.d_prob_real is None else f"{percent_real(round_.d_prob_real)} real"
             at = (image_rect.centerx, image_rect.bottom + shown.tile * 0.08)
             paint.fit_text(
                 surface, figure, shown.tile * 0.18, RIGHT if round_.fooled else MUTED, at, shown.tile, "midtop"

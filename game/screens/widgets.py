@@ -44,6 +44,16 @@ def percent(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
+def percent_real(probability: float) -> str:
+    """D's probability that a digit is real, with decimals where a whole 50% would hide which side of the
+    line its verdict fell on (0.496 is FAKE: "49.6%", never "50%")."""
+    for decimals in range(4):
+        text = f"{100 * probability:.{decimals}f}"
+        if float(text) != 50 or probability == 0.5:
+            return f"{text}%"
+    return f"{100 * probability}%"
+
+
 def percents(first: float, second: float) -> tuple[str, str]:
     """Two shares as percentages, with a decimal when whole ones would look equal (D's pair of figures)."""
     if percent(first) != percent(second):

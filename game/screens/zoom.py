@@ -10,7 +10,7 @@ from game.events import Action
 from game.screens.dview import EXPLANATION, draw_heat, hint
 from game.screens.play import exposure, provenance
 from game.screens.shade import dimmed_box
-from game.screens.widgets import MUTED, OUTLINE, RIGHT, TEXT, WRONG, Painter, percent, percents, unit
+from game.screens.widgets import MUTED, OUTLINE, RIGHT, TEXT, WRONG, Painter, percent, percent_real, percents, unit
 from game.state import Game
 
 
@@ -69,7 +69,7 @@ def draw_one(paint: Painter, surface, game: Game, round_, answer, panel: pygame.
         if round_.d_says_real is None:
             judged, judge_right = f"{game.judge} gave no answer", None
         else:
-            real = f"{'REAL' if round_.d_says_real else 'FAKE'} ({100 * round_.d_prob_real:.0f}% real)"
+            real = f"{'REAL' if round_.d_says_real else 'FAKE'} ({percent_real(round_.d_prob_real)} real)"
             judged, judge_right = f"{game.judge} said {real}", round_.d_correct
         y = answer_line(paint, surface, judged, judge_right, x, y + 10 * u, width, u)
     if heat_on:
@@ -80,7 +80,7 @@ def draw_drawing_lines(paint: Painter, surface, drawing, answer, x, y, width, u)
     if drawing.d_prob_real is None:
         y = answer_line(paint, surface, "D gave no answer", None, x, y, width, u)
     else:
-        said = f"D: {percent(drawing.d_prob_real)} sure it is real"
+        said = f"D: {percent_real(drawing.d_prob_real)} sure it is real"
         y = answer_line(paint, surface, said, drawing.fooled, x, y, width, u)
         y = paint.paragraph(
             surface, "fooled D" if drawing.fooled else "D caught it", 24 * u, MUTED, x + 34 * u, y, int(width)
