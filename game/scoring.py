@@ -151,11 +151,16 @@ def best_scores(summaries) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A pooled proportion over games, with its 95% bootstrap interval (games resampled, not digits)."""
+    """A pooled proportion over games, with its 95% bootstrap interval (games resampled, not digits);
+    no interval (None) from a single game, whose resamples are all that game."""
 
     value: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
+
+    def interval(self, show) -> str:
+        """ "[low to high]", each end written by `show`; from a single game, which has none, a note saying so."""
+        return "[no interval yet]" if self.low is None else f"[{show(self.low)} to {show(self.high)}]"
 
 
 @dataclass(frozen=True)
@@ -194,8 +199,10 @@ def bootstrap(counts: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: in
     the same bootstrap, and its cost grows with the number of distinct rows (a few dozen), not of games.
     """
     counts = np.asarray(counts, dtype=np.int64)
-    rows, multiplicity = np.unique(counts, axis=0, return_counts=True)
     value = pooled(counts.sum(axis=0))
+    if len(counts) < 2:
+        return [Estimate(float(v), None, None) for v in value]
+    rows, multiplicity = np.unique(counts, axis=0, return_counts=True)
     rng = np.random.default_rng(seed)
     copies = rng.multinomial(len(counts), multiplicity / len(counts), size=resamples)  # (resamples, distinct rows)
     low, high = np.percentile(pooled(copies @ rows), [2.5, 97.5], axis=0)
@@ -256,8 +263,8 @@ def threshold_stats(summaries, resamples: int = BOOTSTRAP_RESAMPLES, seed: int =
     for (name, sha256), games in groups.items():
         logs = np.log([summary.threshold_ms for summary in games])
         means = logs[rng.integers(0, len(logs), (resamples, len(logs)))].mean(axis=1)
-        low, high = np.exp(np.percentile(means, [2.5, 97.5]))
-        estimate = Estimate(float(np.exp(logs.mean())), float(low), float(high))
+        low, high = (float(end) for end in np.exp(np.percentile(means, [2.5, 97.5])))
+        estimate = Estimate(float(np.exp(logs.mean())), *((low, high) if len(games) > 1 else (None, None)))
         digits = sum(summary.answered for summary in games)
         found.append(ThresholdStats(name, sha256, len(games), digits, estimate))
     return tuple(sorted(found, key=lambda stats: (stats.opponent_name, stats.checkpoint_sha256)))

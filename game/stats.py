@@ -89,8 +89,8 @@ def glimpse_figures(summaries, measurement: bool) -> list[dict]:
             "digits": entry.digits,
             "threshold_ms": {
                 "value": round(entry.threshold_ms.value, 1),
-                "low": round(entry.threshold_ms.low, 1),
-                "high": round(entry.threshold_ms.high, 1),
+                "low": None if entry.threshold_ms.low is None else round(entry.threshold_ms.low, 1),
+                "high": None if entry.threshold_ms.high is None else round(entry.threshold_ms.high, 1),
             },
         }
         for entry in threshold_stats(chosen)
@@ -122,7 +122,8 @@ def print_glimpse(title: str, rows: list[dict]) -> None:
     print(f"  {'generator':<24} {'games':>5} {'digits':>6}  threshold [95% interval over games]")
     for row in rows:
         found = row["threshold_ms"]
-        figure = f"{found['value']:6.0f} ms [{found['low']:.0f}, {found['high']:.0f}]"
+        interval = "[1 game]" if found["low"] is None else f"[{found['low']:.0f}, {found['high']:.0f}]"
+        figure = f"{found['value']:6.0f} ms {interval}"
         print(f"  {label(row):<24} {row['games']:>5} {row['digits']:>6}  {figure}")
 
 
@@ -138,6 +139,8 @@ def print_drawings(rows: list[dict]) -> None:
 
 
 def cell(estimate: dict) -> str:
+    if estimate["low"] is None:  # one game: no interval
+        return f"{100 * estimate['value']:5.1f}% [1 game]"
     return f"{100 * estimate['value']:5.1f}% [{100 * estimate['low']:4.1f}, {100 * estimate['high']:5.1f}]"
 
 
@@ -170,8 +173,8 @@ def plot(rows: list[dict], out: Path) -> None:
     for offset, (key, label, colour) in zip((0.0, 0.22, -0.22), keys):
         values = [row[key]["value"] for row in rows]
         errors = [
-            [v - row[key]["low"] for v, row in zip(values, rows)],
-            [row[key]["high"] - v for v, row in zip(values, rows)],
+            [0 if row[key]["low"] is None else v - row[key]["low"] for v, row in zip(values, rows)],
+            [0 if row[key]["high"] is None else row[key]["high"] - v for v, row in zip(values, rows)],
         ]
         positions = [index + offset for index in range(len(rows))]
         axis.errorbar(values, positions, xerr=errors, fmt="o", color=colour, capsize=3, label=label)

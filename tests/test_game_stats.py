@@ -70,7 +70,7 @@ def test_pooled_histories_give_the_known_figures(tmp_path):
         assert easy[key]["low"] <= easy[key]["value"] <= easy[key]["high"]
     assert easy["fakes_called_real"]["low"] < easy["fakes_called_real"]["high"]  # the games differ: a real interval
     assert (hard["games"], hard["hype_infinity"]["value"]) == (1, 0.2)
-    assert hard["hype_infinity"]["low"] == hard["hype_infinity"]["high"] == 0.2  # one game: nothing to resample
+    assert hard["hype_infinity"]["low"] is hard["hype_infinity"]["high"] is None  # one game: no interval to give
     [practice] = figures["practice"]
     assert (practice["games"], practice["hype_infinity"]["value"]) == (1, 1.0)
 
@@ -78,6 +78,7 @@ def test_pooled_histories_give_the_known_figures(tmp_path):
     assert table.returncode == 0, table.stderr
     assert "Easy (aaaaaaaa)" in table.stdout and " 46.7% " in table.stdout and " 30.0% " in table.stdout
     assert "1.00 s" in table.stdout and "Practice games" in table.stdout
+    assert " 20.0% [1 game]" in table.stdout  # hard's HYPE from its one game, without a made-up interval
 
 
 def test_the_plot_is_written(tmp_path):

@@ -141,10 +141,10 @@ def other_ways(game: Game):
     """(statistics, way to play, its figure as text) for the glimpse and pairs games, each way in listing order."""
     for stats in sorted(game.glimpse_stats, key=listing_order):
         estimate = stats.threshold_ms
-        yield stats, "glimpse", f"{estimate.value:.0f} ms  [{estimate.low:.0f} to {estimate.high:.0f}]"
+        yield stats, "glimpse", f"{estimate.value:.0f} ms  {estimate.interval(lambda ms: f'{ms:.0f}')}"
     for stats in sorted(game.pairs_stats, key=listing_order):
         estimate = stats.hype_infinity
-        yield stats, "pairs", f"HYPE {percent(estimate.value)}  [{percent(estimate.low)} to {percent(estimate.high)}]"
+        yield stats, "pairs", f"HYPE {percent(estimate.value)}  {estimate.interval(percent)}"
 
 
 def draw_figure_line(paint: Painter, surface, name: str, figure: str, x, y, width, u) -> float:
@@ -172,7 +172,7 @@ def draw_opponent_stats(
         ("fakes called real", stats.fake_error),
         ("reals called fake", stats.real_error),
     ):
-        figure = f"{percent(estimate.value)}  [{percent(estimate.low)} to {percent(estimate.high)}]"
+        figure = f"{percent(estimate.value)}  {estimate.interval(percent)}"
         paint.text(surface, label, 22 * u, MUTED, (x + 12 * u, y))
         paint.text(surface, figure, 22 * u, SELECTED if label == "HYPE" else TEXT, (x + width, y), "topright")
         y += 22 * u
