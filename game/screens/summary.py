@@ -309,8 +309,10 @@ def draw_threshold(paint: Painter, surface, game: Game, shown: SummaryLayout, y:
     meaning = "The exposure at which you are right about 4 times in 5 (HYPE-time: shorter is sharper eyes)."
     if found.floor:
         meaning = "You reached 100 ms, the shortest exposure: your threshold is that or less."
-    elif found.ceiling:
+    elif found.ceiling and found.ms is None:
         meaning = "Even at 1000 ms, the longest exposure, you could not tell them apart."
+    elif found.ceiling:  # it turned earlier, then climbed to the top: the estimate is from the turns before
+        meaning = "The staircase ended at 1000 ms, the longest exposure: your threshold may be longer than this."
     y = paint.paragraph(surface, meaning, 22 * u, MUTED, x, y + 4 * u, int(inner))
     return draw_staircase(paint, surface, game, pygame.Rect(x, y + 8 * u, inner, 70 * u), u)
 
@@ -327,7 +329,21 @@ def draw_staircase(paint: Painter, surface, game: Game, area: pygame.Rect, u: fl
     bottom = area.bottom
     pygame.draw.rect(surface, PANEL_LIGHT, area, width=1)
     for label, at in (("1 s", area.y + 2 * u), ("0.1 s", area.bottom - 2 * u)):
-        paint.text(surface, label, 15, MUTED, (area.right - 4 * u, at), "topright" if label == "1 s" else "bottomright")
+        paint.text(
+            surface,
+            label,
+            max(15, 18 * u),
+            MUTED,
+            (area.right - 4 * u, at),
+            "topright" if label == "1 s" else "bottomright",
+        )
+    paint.text(
+        surface,
+        "each digit's exposure: blue right, orange wrong",
+        max(15, 18 * u),
+        MUTED,
+        (area.x, area.bottom + 4 * u),
+    )
     area = area.inflate(-int(70 * u), 0).move(-int(35 * u), 0)
     step = area.w / max(1, len(answers))
     for number, (answer, right) in enumerate(zip(answers, corrects_of(game.played))):
@@ -335,7 +351,7 @@ def draw_staircase(paint: Painter, surface, game: Game, area: pygame.Rect, u: fl
         height = math.log10(min(1000, max(100, exposure)) / 100)  # 0 at 100 ms, 1 at 1,000 ms
         centre = (int(area.x + (number + 0.5) * step), int(area.bottom - 4 * u - height * (area.h - 8 * u)))
         pygame.draw.circle(surface, RIGHT if right else WRONG, centre, max(2, int(min(step * 0.35, 5 * u))))
-    return bottom + 6 * u
+    return bottom + 28 * u
 
 
 def draw_picks(paint: Painter, surface, game: Game, shown: SummaryLayout, y: float) -> float:
