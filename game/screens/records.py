@@ -10,7 +10,7 @@ import pygame
 from game.events import Action, SelectRecord
 from game.rounds import DIFFICULTIES, judge_title, opponent_title
 from game.screens.summary import when
-from game.screens.widgets import MUTED, OUTLINE, PANEL_LIGHT, SELECTED, TEXT, WRONG, Painter, percent, unit
+from game.screens.widgets import MUTED, OUTLINE, PANEL_LIGHT, SELECTED, TEXT, WRONG, Painter, counted, percent, unit
 from game.state import Game
 
 
@@ -133,7 +133,7 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: RecordsLayout) ->
     for stats, way, figure in other_ways(game):
         if y + 30 * u > box.bottom:
             break
-        name = f"{opponent_title(stats.opponent_name)}, {way} ({stats.games} game{'s' if stats.games != 1 else ''})"
+        name = f"{opponent_title(stats.opponent_name)}, {way} ({counted(stats.games, 'game')})"
         y = draw_figure_line(paint, surface, name, figure, x, y + 8 * u, width, u)
 
 
@@ -163,7 +163,7 @@ def listing_order(stats) -> tuple:
 def draw_opponent_stats(
     paint: Painter, surface, stats, twice: bool, x: float, y: float, width: float, u: float
 ) -> float:
-    games = f"{stats.games} game{'s' if stats.games != 1 else ''}, {stats.digits} digits"
+    games = f"{counted(stats.games, 'game')}, {counted(stats.digits, 'digit')}"
     name = opponent_title(stats.opponent_name) + (f" {stats.checkpoint_sha256[:8]}" if twice else "")
     paint.fit_text(surface, f"{name}  ({games})", 26 * u, TEXT, (x, y), width)
     y += 28 * u

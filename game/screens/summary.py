@@ -31,6 +31,7 @@ from game.screens.widgets import (
     TEXT,
     WRONG,
     Painter,
+    counted,
     percent,
     percent_real,
     unit,
@@ -180,7 +181,7 @@ def draw_heading(paint: Painter, surface, game: Game, shown: SummaryLayout) -> N
     u, result, judge, played = shown.u, game.score, game.judge, game.played
     rival = "the discriminator" if judge == "D" else "the detector"
     if played.game == "draw":
-        verdict = f"{result.player_correct} of {result.answered} drawings fooled D"
+        verdict = f"{result.player_correct} of {counted(result.answered, 'drawing')} fooled D"
     elif result.player_correct > result.d_correct:
         verdict = f"You beat {rival}!"
     elif result.player_correct < result.d_correct:
@@ -197,7 +198,7 @@ def draw_heading(paint: Painter, surface, game: Game, shown: SummaryLayout) -> N
         digits = digits.replace("digits", "pairs")
     about = [digits, f"vs {played.opponent_title}", *([way] if way else []), mode, f"seed {played.seed}"]
     if played.game == "draw":
-        about = [f"{len(played.answers)} drawings", f"for {played.opponent_title}'s D"]
+        about = [counted(len(played.answers), "drawing"), f"for {played.opponent_title}'s D"]
     if game.reopened:
         about.append(when(played.time))
     elif judge == "D":
@@ -385,7 +386,12 @@ def draw_drawings(paint: Painter, surface, game: Game, shown: SummaryLayout, y: 
         y = paint.paragraph(surface, line, 28 * u, TEXT, x, y, int(inner))
     kept = [drawing.kept for drawing in played.rounds if drawing.kept]
     if kept:
-        where = f"The {len(kept)} that fooled D are kept as PNGs in the drawings folder beside your history."
+        kept_as = (
+            "The one that fooled D is kept as a PNG"
+            if len(kept) == 1
+            else f"The {len(kept)} that fooled D are kept as PNGs"
+        )
+        where = f"{kept_as} in the drawings folder beside your history."
         y = paint.paragraph(surface, where, 22 * u, MUTED, x, y + 6 * u, int(inner))
     return y
 

@@ -40,6 +40,11 @@ def unit(size) -> float:
     return max(0.35, min(width / 1280, height / 720))
 
 
+def counted(count: int, noun: str) -> str:
+    """ "1 drawing", "2 drawings"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def percent(value: float) -> str:
     return f"{100 * value:.0f}%"
 
