@@ -592,3 +592,12 @@ def test_the_comparison_catches_a_changed_screen(digits, view, tmp_path):
     moved = np.roll(drawn, 6, axis=1)
     assert difference(moved, drawn).mean() > CHANGED_SHARE
     assert difference(drawn, drawn).mean() == 0.0
+
+
+def test_the_card_scales_its_digit_bars_so_no_share_is_cut_off():
+    from game.screens.card import share_scale
+
+    assert share_scale([0.1] * 10) == 0.2  # a balanced generator: 20% at the top, the 10% line halfway
+    easy = [0.0115, 0.0281, 0.0554, 0.2064, 0.0926, 0.22, 0.0058, 0.3342, 0.0207, 0.0253]  # easy.pt's shares
+    assert share_scale(easy) == pytest.approx(0.4)  # its 33% bar fits under the top
+    assert share_scale([0.3] + [0.7 / 9] * 9) == pytest.approx(0.3)

@@ -6,6 +6,7 @@ neither has is written "unknown". The digit shares are drawn as ten bars
 against the 10% a balanced generator would give each digit.
 """
 
+import math
 from dataclasses import dataclass
 
 import pygame
@@ -111,20 +112,28 @@ def draw_scores(paint: Painter, surface, card, shown: CardLayout) -> None:
     )
 
 
+def share_scale(shares) -> float:
+    """The share at the top of the bars: 20%, or the largest share rounded up to a step of 10%."""
+    return max(0.2, math.ceil(max(shares) * 10 - 1e-9) / 10)
+
+
 def draw_shares(paint: Painter, surface, shares, area: pygame.Rect, u: float) -> None:
-    """Ten bars, one per digit, scaled so 20% reaches the top; the 10% line across them."""
+    """Ten bars, one per digit, scaled so 20% reaches the top (or the largest share, in steps of 10%, so that no
+    bar is cut off); the 10% line across them."""
     label_height = int(22 * u)
     bars = pygame.Rect(area.x, area.y, area.w, max(10, area.h - label_height))
     if shares is None:
         paint.text(surface, "unknown", 24 * u, MUTED, bars.center, "center")
         return
     step = bars.w / 10
+    top = share_scale(shares)
+    paint.text(surface, f"{100 * top:.0f}%", 18 * u, MUTED, (bars.x, bars.y), "topleft")
     for digit, share in enumerate(shares):
-        height = int(bars.h * min(1.0, share / 0.2))
+        height = int(bars.h * min(1.0, share / top))
         bar = pygame.Rect(int(bars.x + digit * step + step * 0.15), bars.bottom - height, int(step * 0.7), height)
         pygame.draw.rect(surface, PANEL_LIGHT if abs(share - 0.1) < 0.02 else SELECTED, bar)
         paint.text(surface, str(digit), 20 * u, MUTED, (bar.centerx, bars.bottom + 2 * u), "midtop")
-    level = bars.bottom - bars.h // 2
+    level = bars.bottom - int(bars.h * 0.1 / top)
     pygame.draw.line(surface, RIGHT, (bars.x, level), (bars.right, level), max(1, int(2 * u)))
 
 
