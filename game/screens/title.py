@@ -21,7 +21,8 @@ from game.screens.widgets import (
 )
 from game.state import Game
 
-SUBTITLE = "Tell real handwritten digits from a generator's fakes. D, the detector trained beside it, judges too."
+SUBTITLE = "Tell real handwritten digits from a generator's fakes. {judge} judges too."
+JUDGES = {False: "D, the discriminator trained beside it,", True: "A detector trained just now on its fakes"}
 ABOUT = {
     "single": "Half the digits are real MNIST handwriting, half the generator's. Say R (real) or F (fake).",
     "glimpse": "Each digit shows for a moment, then a mask: real or fake? The exposure shortens as you get them "
@@ -168,7 +169,8 @@ def draw_heading(paint: Painter, surface, game: Game, shown: TitleLayout) -> Non
     width, height = surface.get_size()
     u = shown.u
     paint.text(surface, "Real or Fake?", height * 0.13, TEXT, (width // 2, height * 0.035), "midtop")
-    paint.fit_text(surface, SUBTITLE, height * 0.038, MUTED, (width // 2, height * 0.155), width * 0.94, "midtop")
+    subtitle = SUBTITLE.format(judge=JUDGES[bool(game.settings.detector)])
+    paint.fit_text(surface, subtitle, height * 0.038, MUTED, (width // 2, height * 0.155), width * 0.94, "midtop")
     sound = "S  sound: off" if game.settings.muted else "S  sound: on"
     hints = f"H  help      G  way to play      C  card      R  records      {sound}      Q  quit      F11  fullscreen"
     paint.fit_text(surface, hints, 24 * u, MUTED, (width // 2, height - 8 * u), width - 20 * u, "midbottom")
