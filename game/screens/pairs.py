@@ -106,7 +106,7 @@ def draw_reveal(paint: Painter, surface, game: Game, shown: PairsLayout, mouse) 
         where = provenance(digit, short=True)
         paint.fit_text(surface, where, 20 * u, MUTED, (rect.x, rect.y - 10 * u), rect.w, "bottomleft")
     side = "left" if answer.pick_left else "right"
-    draw_card(paint, surface, shown.pick_left, f"Your pick: the {side} side", right, u)
+    draw_card(paint, surface, shown.pick_left, f"You: the {side}-hand digit", right, u)
     judge = game.judge
     if pair.d_picks_left is None:
         tied = pair.left.d_prob_real is not None and pair.right.d_prob_real is not None
@@ -114,8 +114,8 @@ def draw_reveal(paint: Painter, surface, game: Game, shown: PairsLayout, mouse) 
         draw_card(paint, surface, shown.pick_right, f"{judge} could not pick", None, u, why)
     else:
         side = "left" if pair.d_picks_left else "right"
-        draw_card(paint, surface, shown.pick_right, f"{judge}'s pick: the {side} side", pair.d_correct, u)
-        figures = "p(real) {} vs {}".format(*percents(pair.left.d_prob_real, pair.right.d_prob_real))
+        draw_card(paint, surface, shown.pick_right, f"{judge}: the {side}-hand digit", pair.d_correct, u)
+        figures = "p(real): left {}, right {}".format(*percents(pair.left.d_prob_real, pair.right.d_prob_real))
         card = shown.pick_right
         paint.text(surface, figures, card.h * 0.22, TEXT, (card.right - 12 * u, card.bottom - 8 * u), "bottomright")
     if game.d_view_shown:
