@@ -149,7 +149,7 @@ def draw_verdict(paint: Painter, surface, drawing, shown: DrawLayout, heat_shown
         lines = [(f"D gave no answer: {verdict.message}" if verdict.message else "D gave no answer", WRONG)]
     else:
         fooled = verdict.d_prob_real >= 0.5
-        said = "You fooled D!" if fooled else "D is not fooled."
+        said = "It would fool D." if fooled else "D is not fooled."  # nothing is handed in until Enter
         lines = [(f"D: {percent_real(verdict.d_prob_real)} sure it is real. {said}", RIGHT if fooled else WRONG)]
         if verdict.digit is not None:
             lines.append((f"The classifier reads a {verdict.digit} ({percent(verdict.digit_prob)} sure).", TEXT))
