@@ -229,7 +229,8 @@ def draw_accuracy(paint: Painter, surface, game: Game, shown: SummaryLayout) -> 
         ("You", result.player_correct, result.player_accuracy, result.player_interval, TEXT),
         (game.judge, result.d_correct, result.d_accuracy, None, MUTED),
     )
-    if game.played.game == "draw":  # the bars say who won each drawing: it fooled D, or D caught it
+    drawing = game.played.game == "draw"
+    if drawing:  # the bars say who won each drawing: it fooled D, or D caught it; no 50% to guess at
         rows = (("You", *rows[0][1:]), ("D", *rows[1][1:]))
     for bar, (name, correct, accuracy, interval, colour) in zip(shown.bars, rows):
         paint.fit_text(surface, name, 40 * u, TEXT, (x, bar.centery), bar.x - x - 4 * u, "midleft")
@@ -237,7 +238,8 @@ def draw_accuracy(paint: Painter, surface, game: Game, shown: SummaryLayout) -> 
         filled = pygame.Rect(bar.x, bar.y, int(bar.w * accuracy * grown), bar.h)
         pygame.draw.rect(surface, colour, filled, border_radius=int(4 * u))
         chance = bar.x + bar.w // 2
-        pygame.draw.line(surface, RIGHT, (chance, bar.y - 5 * u), (chance, bar.bottom + 5 * u), max(2, int(3 * u)))
+        if not drawing:
+            pygame.draw.line(surface, RIGHT, (chance, bar.y - 5 * u), (chance, bar.bottom + 5 * u), max(2, int(3 * u)))
         if interval and grown >= 1.0:
             draw_whisker(surface, bar, interval, u)
         figure = f"{correct}/{result.answered}  {percent(accuracy)}"
@@ -246,6 +248,9 @@ def draw_accuracy(paint: Painter, surface, game: Game, shown: SummaryLayout) -> 
     low, high = result.player_interval
     interval = f"yellow: your 95% interval, {percent(low)} to {percent(high)}"
     legend = paint.text(surface, interval, 22 * u, SELECTED, (x, y))
+    if drawing:
+        words = "You: drawings that fooled D. D: those it caught."
+        return paint.paragraph(surface, words, 22 * u, MUTED, x, legend.bottom + 2 * u, int(inner)) + 16 * u
     guessing = "blue: 50%, guessing"
     if legend.right + 16 * u + paint.font(22 * u).size(guessing)[0] > x + inner:
         legend = paint.text(surface, guessing, 22 * u, RIGHT, (x, legend.bottom + 2 * u))  # no room beside it
