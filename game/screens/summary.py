@@ -445,7 +445,9 @@ def draw_review(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse
         what = paint.text(surface, what, 22 * u, MUTED, (label.right + 10 * u, rect.centery + 1 * u), "midleft")
         room = rect.right - what.right - 20 * u
         if number == 0 and room > 120 * u:
-            under = "D's p(real)" if played.game == "draw" else f"you, {game.judge}"
+            under = {"draw": "D's p(real)", "pairs": f"pair: your pick, {game.judge}'s"}.get(
+                played.game, f"you, {game.judge}"
+            )
             marks = f"under each: {under}; click to enlarge"
             paint.fit_text(surface, marks, 22 * u, MUTED, (rect.right, rect.centery + 1 * u), room, "midright")
     for image_rect, pictures, round_, answer in zip(shown.images, shown.pictures, played.rounds, played.answers):
@@ -478,8 +480,11 @@ def draw_tile_marks(paint: Painter, surface, image_rect: pygame.Rect, tile: floa
     labelled = tile * 0.16 >= 14  # room for the words "you" and "D" beside the marks
     icon, font_size = tile * (0.2 if labelled else 0.26), tile * 0.16
     center_y = image_rect.bottom + tile * 0.2
+    # Each mark centred in its half of the tile; under a pair, side by side at its middle, so that they read as
+    # your pick and the judge's, not as one verdict under each digit.
+    offset = icon * 0.75 if image_rect.w > image_rect.h * 1.5 and not labelled else tile / 4
     for side, (name, correct) in zip((-1, 1), marks):
-        center_x = image_rect.centerx + side * tile / 4  # each mark centred in its half of the tile
+        center_x = image_rect.centerx + side * offset
         if not labelled:
             paint.mark(surface, correct, (center_x, center_y), icon)
             continue

@@ -119,8 +119,8 @@ def draw_pair(paint: Painter, surface, game: Game, pair, answer, panel: pygame.R
         left, right = percents(pair.left.d_prob_real, pair.right.d_prob_real)
         figures = f"p(real): left {left}, right {right}"
         y = paint.paragraph(surface, figures, 24 * u, MUTED, x + 34 * u, y + 4 * u, int(width - 34 * u))
-    for digit in (pair.real, pair.fake):
-        y = paint.paragraph(surface, provenance(digit), 22 * u, MUTED, x, y + 8 * u, int(width))
+    for side, digit in (("left", pair.left), ("right", pair.right)):  # in the order they are shown
+        y = paint.paragraph(surface, f"{side}: {provenance(digit)}", 22 * u, MUTED, x, y + 8 * u, int(width))
     if heat_on:
         paint.paragraph(surface, EXPLANATION.format(judge=game.judge), 22 * u, MUTED, x, y + 16 * u, int(width))
 
