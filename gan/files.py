@@ -71,13 +71,13 @@ def output_folder(path: str | os.PathLike, ours) -> Path:
 def check_output_folder(path: Path, ours) -> None:
     """Refuse, with OSError, a folder `output_folder` would refuse, without making it."""
     if path.exists() and not path.is_dir():
-        raise OSError(errno.ENOTDIR, f"{path} exists and is not a folder", str(path))
+        raise OSError(errno.ENOTDIR, "exists and is not a folder", str(path))
     if path.is_dir():
         foreign = [entry.name for entry in os.scandir(path) if not ours(entry.name)]
         if foreign:
             raise OSError(
                 errno.EEXIST,
-                f"{path} already holds other files ({foreign[0]}, ...); give a new or empty folder",
+                f"already holds other files ({foreign[0]}, ...); give a new or empty folder",
                 str(path),
             )
 

@@ -416,8 +416,13 @@ def wrap_up(run: Run, preview, scorer, health, folder: RunFolder, metrics: dict,
         verb = f"stopped ({stop.name}); resume with --resume {folder.path}"
     else:
         verb = "done"
+    if run.step_in_epoch:
+        epochs = f"{run.epoch + run.step_in_epoch / run.steps_per_epoch:.2f} epochs"
+    else:
+        epochs = f"{run.epoch} epoch{'' if run.epoch == 1 else 's'}"
+    quality = f", quick FID {metrics['fid']:.1f}" if metrics.get("fid") is not None and not stop.requested else ""
     log(
-        f"{verb}: {run.step} steps, {run.epoch} epochs in {run.seconds:.0f} s; "
+        f"{verb}: {run.step} steps ({epochs}) in {run.seconds:.0f} s{quality}; "
         f"run folder {folder.path}, game checkpoint {exported}"
     )
 
