@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 import signal
 import time
 from pathlib import Path
@@ -64,7 +65,7 @@ def test_short_run_writes_a_run_folder_and_a_game_checkpoint(tmp_path, data_dir)
     assert digits.shape == (2, 1, 28, 28) and discriminator(digits).shape == (2,)  # D judges the image alone
     grid = Image.open(run_dir / "samples" / "step_0000012.png")
     assert grid.width == 2 * (10 * 30 + 2)  # ten columns, one per digit (30-pixel cells, scaled 2x)
-    assert "done: 12 steps" in result.stderr
+    assert re.search(r"done: 12 steps \(0\.\d\d epochs\) in \d+ s; run folder ", result.stderr)  # not "0 epochs"
     assert result.stderr.startswith("device: cpu (")  # the device line comes first
 
 
