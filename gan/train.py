@@ -189,7 +189,7 @@ class Progress:
         self.window_steps += 1
         if self.bar:
             self.bar.update(1)
-            if run.step_in_epoch == 1:
+            if run.step_in_epoch == 1 or not self.bar.desc:  # an epoch's start, or the first step after a resume
                 self.bar.set_description(f"epoch {run.epoch + 1}/{run.config.epochs}")
 
     def images_per_second(self, batch_size: int) -> float:
