@@ -216,7 +216,7 @@ def format_table(result: dict, checkpoint: str, n: int, seed: int, seconds: floa
         f"  precision        {result['precision']:10.3f}   samples that look like real digits",
         f"  recall           {result['recall']:10.3f}   real digits the samples cover",
         f"  c2st_accuracy    {result['c2st_accuracy']:10.3f}   0.5 = a critic cannot tell them apart",
-        f"  c2st_floor       {result['c2st_floor']:10.3f}   the critic on real training digits: the best possible",
+        f"  c2st_floor       {result['c2st_floor']:10.3f}   real digits against real ones: 0.5 give or take noise",
         *(
             f"  {name:<17}{result[name]:10.3f}   {what}; {name}_real {result[name + '_real']:.3f}"
             for name, what in zip(EYE_KEYS, ("digits with a grey speck", "soft stroke pixels", "no clear digit"))
