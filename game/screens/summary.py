@@ -202,7 +202,7 @@ def draw_heading(paint: Painter, surface, game: Game, shown: SummaryLayout) -> N
     if game.reopened:
         about.append(when(played.time))
     elif judge == "D":
-        about.append("D is the detector trained beside this generator")
+        about.append("D is the discriminator trained beside this generator")
     else:
         about.append("the detector was trained just now on its fakes")
     at = (width // 2, height * 0.03 + 52 * u)
