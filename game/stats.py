@@ -122,8 +122,7 @@ def print_glimpse(title: str, rows: list[dict]) -> None:
     print(f"  {'generator':<24} {'games':>5} {'digits':>6}  threshold [95% interval over games]")
     for row in rows:
         found = row["threshold_ms"]
-        interval = "[1 game]" if found["low"] is None else f"[{found['low']:.0f}, {found['high']:.0f}]"
-        figure = f"{found['value']:6.0f} ms {interval}"
+        figure = f"{found['value']:6.0f} ms {bracket(found, lambda ms: f'{ms:.0f}')}"
         print(f"  {label(row):<24} {row['games']:>5} {row['digits']:>6}  {figure}")
 
 
@@ -138,10 +137,17 @@ def print_drawings(rows: list[dict]) -> None:
         print(f"  {label(row):<24} {row['drawings']:>8} {row['fooled_d']:>5} ({share})")
 
 
+def bracket(estimate: dict, show, show_high=None) -> str:
+    """An estimate's 95% interval as "[low, high]", each end written by `show` (the high end by `show_high`
+    when given), or "[1 game]" where one game gives none."""
+    if estimate["low"] is None:
+        return "[1 game]"
+    return f"[{show(estimate['low'])}, {(show_high or show)(estimate['high'])}]"
+
+
 def cell(estimate: dict) -> str:
-    if estimate["low"] is None:  # one game: no interval
-        return f"{100 * estimate['value']:5.1f}% [1 game]"
-    return f"{100 * estimate['value']:5.1f}% [{100 * estimate['low']:4.1f}, {100 * estimate['high']:5.1f}]"
+    low, high = (lambda share: f"{100 * share:4.1f}"), (lambda share: f"{100 * share:5.1f}")
+    return f"{100 * estimate['value']:5.1f}% {bracket(estimate, low, high)}"
 
 
 def print_table(title: str, rows: list[dict]) -> None:

@@ -4,7 +4,7 @@ import pygame
 
 from game.events import Action
 from game.screens.shade import dimmed_box
-from game.screens.widgets import MUTED, TEXT, WRONG, Painter, unit
+from game.screens.widgets import MUTED, TEXT, WRONG, Painter, counted, unit
 from game.state import Game
 
 
@@ -16,9 +16,7 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
     panel = dimmed_box(paint, surface, 0.9, 0.9)
     u = unit(surface.get_size())
     count = len(game.notices)
-    paint.text(
-        surface, f"{count} warning{'s' if count != 1 else ''}", 44 * u, TEXT, (panel.x + 30 * u, panel.y + 18 * u)
-    )
+    paint.text(surface, counted(count, "warning"), 44 * u, TEXT, (panel.x + 30 * u, panel.y + 18 * u))
     y, bottom = panel.y + 76 * u, panel.bottom - 44 * u
     for number, notice in enumerate(game.notices):
         if y + 24 * u > bottom:

@@ -5,7 +5,7 @@ import pygame
 
 from game.events import Action
 from game.screens.shade import box, dimmed_box
-from game.screens.widgets import MUTED, TEXT, Painter, unit
+from game.screens.widgets import MUTED, TEXT, Painter, counted, unit
 from game.state import Game, Overlay
 
 
@@ -38,7 +38,7 @@ def draw(paint: Painter, surface, game: Game, mouse) -> None:
         question = "Quit the game?" if quitting else "Leave this game?"
         answered = len(game.answers)
         kept = (
-            f"Your {answered} answer{'s' if answered != 1 else ''} so far will be kept in your records "
+            f"Your {counted(answered, 'answer')} so far will be kept in your records "
             f"as an unfinished game (it does not count for bests or HYPE)."
         )
     paint.text(surface, question, 48 * u, TEXT, (panel.centerx, panel.y + 24 * u), "midtop")
