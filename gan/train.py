@@ -405,8 +405,9 @@ def epoch_end_files(run: Run, preview, scorer, health, folder, progress, log) ->
 
 def wrap_up(run: Run, preview, scorer, health, folder: RunFolder, metrics: dict, stop: StopSignals, log) -> None:
     """The end of a run, or of this part of it: the last grid, the timelapse and plot, the game checkpoint."""
-    if run.step_in_epoch and not stop.requested:  # a --steps run that stopped mid-epoch: still show where it got
-        metrics = end_of_epoch(run, f"step_{run.step:07d}", preview, scorer, health, folder, log)["quick"]
+    if run.step_in_epoch:  # stopped mid-epoch: still show where it got (a signal skips the FID, to exit at once)
+        drawn = end_of_epoch(run, f"step_{run.step:07d}", preview, scorer, health, folder, log, not stop.requested)
+        metrics = drawn["quick"] or metrics
     folder.finish()
     exported = export_path(run.config, folder.path)
     export_game(run, exported, metrics)

@@ -7,12 +7,14 @@ import signal
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import TRAIN_SMALL, assert_one_line_error, run_python, start_training
 from PIL import Image
 
 from gan.checkpoint import load_checkpoint, load_models
+from gan.report import RunFolder
 
 SMALL = [
     "--device",
@@ -121,8 +123,23 @@ def test_ctrl_c_saves_and_exits_cleanly(tmp_path, data_dir):
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "resume with --resume" in stderr
-    assert load_checkpoint(run_dir / "checkpoint.pt")["step"] >= 2  # at least to the first log line
+    step = load_checkpoint(run_dir / "checkpoint.pt")["step"]
+    assert step >= 2  # at least to the first log line
     load_models(tmp_path / "i.pt")  # the game can already play against it
+    # a stop in the first epoch still leaves something to look at: where G got, as a grid and a timelapse
+    assert (run_dir / "samples" / f"step_{step:07d}.png").is_file() and (run_dir / "timelapse.gif").is_file()
+
+
+def test_the_timelapse_shows_the_grids_in_the_order_they_were_drawn(tmp_path):
+    """A run stopped mid-epoch (step 117) and resumed: its step grid comes before the epochs that followed."""
+    folder = RunFolder(tmp_path / "run", tensorboard=False)
+    digits = np.zeros((10, 28, 28), np.uint8)
+    for name, step in (("step_0000117", 117), ("epoch_001", 468), ("epoch_002", 936), ("step_0001000", 1000)):
+        folder.save_grid(name, digits, 10)
+        folder.record({"epoch_end": name, "step": step})
+    folder.save_grid("epoch_003", digits, 10)  # a grid with no record (drawn after the last save) goes last
+    frames = [path.stem for path in folder.timelapse_frames()]
+    assert frames == ["step_0000117", "epoch_001", "epoch_002", "step_0001000", "epoch_003"]
 
 
 @pytest.mark.parametrize(
