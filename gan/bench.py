@@ -17,11 +17,13 @@ alike and the ratio stays fair. The DataLoader iterator lives across rounds; its
 worker start-up is charged once per epoch, pro rata, as a real run pays it.
 """
 
+import contextlib
 import dataclasses
 import json
 import os
 import resource
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -66,6 +68,9 @@ class BenchConfig:
     data_dir: str = field(default="data", metadata=doc("folder holding MNIST/raw (fetched there if missing)"))
     seed: int = field(
         default=0, metadata=doc("seed of the weights, the noise and the data order", minimum=0, maximum=MAX_SEED)
+    )
+    profile: bool = field(
+        default=False, metadata=doc("also profile ten of our steps and print where their time goes, by operation")
     )
     json: bool = field(default=False, metadata=doc("also print the figures as one JSON object on the last line"))
 
@@ -316,6 +321,51 @@ def warm_up(loop, steps: int, device: torch.device) -> tuple[float, float]:
     return first, images / (time.perf_counter() - start)
 
 
+@contextlib.contextmanager
+def native_stderr_aside():
+    """The profiler's C++ side writes start and stop lines (and, on a CUDA build without a GPU, an ERROR
+    line) straight to file descriptor 2; they say nothing about the step, so they go to a scratch file."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def profile_ours(ours: OurLoop, device: torch.device, steps: int = 10, rows: int = 12) -> list[dict]:
+    """Where our step's time goes, largest first: [{"operation", "ms_per_step", "share"}], by each
+    operation's own time (not its callees'), on the GPU where there is one. An operation is named with
+    the shape of its first tensor, which tells the layers apart."""
+    from torch.profiler import ProfilerActivity, profile
+
+    on_gpu = device.type == "cuda"
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if on_gpu else [])
+    with native_stderr_aside():
+        with profile(activities=activities, record_shapes=True) as profiler:
+            ours.run_steps(steps)
+            synchronize(device)
+        events = list(profiler.key_averages(group_by_input_shape=True))  # which layer, by its tensor's shape
+
+    def own_time(event) -> float:  # microseconds
+        return event.self_device_time_total if on_gpu else event.self_cpu_time_total
+
+    total = sum(own_time(event) for event in events) or 1.0
+    events.sort(key=own_time, reverse=True)
+    return [
+        {
+            "operation": event.key
+            + (f" {list(event.input_shapes[0])}" if event.input_shapes and event.input_shapes[0] else ""),
+            "ms_per_step": round(own_time(event) / 1000 / steps, 3),
+            "share": round(own_time(event) / total, 4),
+        }
+        for event in events[:rows]
+    ]
+
+
 def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stderr, flush=True)) -> dict:
     device = resolve_device(config.device, log)
     load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
@@ -346,6 +396,7 @@ def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stder
             side.plan(round_seconds, side.images / side.seconds, batch)
     sides[1].seconds += textbook.start_up_share()
     textbook.close()
+    profiled = profile_ours(ours, device) if config.profile else None
 
     flops = flops_per_image(ours.model_config)
     matmul_flops = measure_matmul_flops(device)
@@ -381,6 +432,8 @@ def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stder
         "peak_rss_ours_alone_mb": round(rss_ours_mb, 1),
         "loader_worker_peak_rss_mb": round(peak_rss_mb(resource.RUSAGE_CHILDREN), 1),
     }
+    if profiled is not None:
+        result["profile"] = profiled
     if device.type == "cuda":
         result["ours_gpu_peak_mb"] = round(sides[0].peak_gpu_bytes / 2**20, 1)
         result["textbook_gpu_peak_mb"] = round(sides[1].peak_gpu_bytes / 2**20, 1)
@@ -413,6 +466,12 @@ def format_result(result: dict) -> str:
             f"GPU:       peak allocated {result['ours_gpu_peak_mb']:,.0f} MB ours, "
             f"{result['textbook_gpu_peak_mb']:,.0f} MB textbook"
         )
+    if "profile" in result:
+        lines.append("where our step's time goes (ten steps, each operation's own time, largest first):")
+        lines += [
+            f"  {row['share']:>6.1%}  {row['ms_per_step']:>8.2f} ms a step  {row['operation']}"
+            for row in result["profile"]
+        ]
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ def test_bench_prints_both_figures_and_their_ratio(data_dir):
         "1",
         "--data-dir",
         data_dir,
+        "--profile",
         "--json",
         check=True,
     )
@@ -46,6 +47,12 @@ def test_bench_prints_both_figures_and_their_ratio(data_dir):
     text = "\n".join(lines[:-1])
     for label in ("ours:", "textbook:", "ratio:", "images/s", "peak RSS", "batch size: ours 128, textbook 128"):
         assert label in text, label
+    # --profile: where the step's time goes, largest first, each layer told apart by its tensor's shape
+    shares = [row["share"] for row in figures["profile"]]
+    assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 1.0001
+    assert any(row["operation"].startswith("aten::convolution_backward [") for row in figures["profile"])
+    assert "where our step's time goes" in text and "ms a step  aten::" in text
+    assert "USDT" not in result.stderr and "gpuGetDeviceCount" not in result.stderr  # the profiler's own chatter
 
 
 def test_flop_count_matches_the_arithmetic_by_hand():
