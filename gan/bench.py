@@ -338,7 +338,7 @@ def native_stderr_aside():
 
 def profile_ours(ours: OurLoop, device: torch.device, steps: int = 10, rows: int = 12) -> list[dict]:
     """Where our step's time goes, largest first: [{"operation", "ms_per_step", "share"}], by each
-    operation's own time (not its callees'), on the GPU where there is one. An operation is named with
+    operation's own time (not its callees'), on the GPU when it is CUDA. An operation is named with
     the shape of its first tensor, which tells the layers apart."""
     from torch.profiler import ProfilerActivity, profile
 
