@@ -141,12 +141,12 @@ class RunFolder:
                 if record.get(key) is not None:
                     self.tensorboard.add_scalar(key, record[key], record["step"])
 
-    def timelapse_frames(self) -> list[Path]:
-        """The grids in the order they were drawn, by the step metrics.jsonl records for each: a grid of a
-        run stopped mid-epoch and resumed comes before the epochs that followed. Unrecorded ones go last."""
+    def timelapse_frames(self, records: list[dict]) -> list[Path]:
+        """The grids in the order they were drawn, by the step the metrics.jsonl `records` give for each: a
+        grid of a run stopped mid-epoch and resumed comes before the epochs that followed. Unrecorded ones go last."""
         drawn_at = {
             record["epoch_end"]: record["step"]
-            for record in read_jsonl(self.metrics_path)
+            for record in records
             if isinstance(record, dict) and isinstance(record.get("epoch_end"), str) and type(record.get("step")) is int
         }
         grids = [path for pattern in ("epoch_*.png", "step_*.png") for path in self.path.glob(f"samples/{pattern}")]
@@ -154,7 +154,8 @@ class RunFolder:
 
     def finish(self) -> None:
         """The files made from everything so far: at the end of a run, or when it stops early."""
-        save_timelapse(self.timelapse_frames(), self.path / "timelapse.gif")
-        save_loss_plot(read_jsonl(self.metrics_path), self.path / "losses.png")
+        records = read_jsonl(self.metrics_path)
+        save_timelapse(self.timelapse_frames(records), self.path / "timelapse.gif")
+        save_loss_plot(records, self.path / "losses.png")
         if self.tensorboard:
             self.tensorboard.close()

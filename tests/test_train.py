@@ -14,7 +14,7 @@ from conftest import TRAIN_SMALL, assert_one_line_error, run_python, start_train
 from PIL import Image
 
 from gan.checkpoint import load_checkpoint, load_models
-from gan.report import RunFolder
+from gan.report import RunFolder, read_jsonl
 
 SMALL = [
     "--device",
@@ -138,7 +138,7 @@ def test_the_timelapse_shows_the_grids_in_the_order_they_were_drawn(tmp_path):
         folder.save_grid(name, digits, 10)
         folder.record({"epoch_end": name, "step": step})
     folder.save_grid("epoch_003", digits, 10)  # a grid with no record (drawn after the last save) goes last
-    frames = [path.stem for path in folder.timelapse_frames()]
+    frames = [path.stem for path in folder.timelapse_frames(read_jsonl(folder.metrics_path))]
     assert frames == ["step_0000117", "epoch_001", "epoch_002", "step_0001000", "epoch_003"]
 
 
