@@ -180,7 +180,9 @@ class Bridge:
         rng = random.Random(request.seed)
         half = request.rounds if request.game == "pairs" else request.rounds // 2  # a pair is one of each
         pool = len(self.images) // 2 if request.detector else len(self.images)  # the critic learned from the rest
-        real_indices = rng.sample(range(pool), half)  # distinct: no digit twice in a game
+        # Distinct: no digit twice in a game, and none the player has seen before while enough are left.
+        unseen = [index for index in range(pool) if index not in request.avoid] if request.avoid else range(pool)
+        real_indices = rng.sample(unseen if len(unseen) >= half else range(pool), half)
         noise_seeds = rng.sample(range(NOISE_SEEDS // 2 if request.detector else NOISE_SEEDS), half)
         fakes = generate_from_seeds(generator, noise_seeds)  # (half, 28, 28) uint8, as gan.sample makes them
         shown = np.concatenate([self.images[real_indices], fakes])  # (2 half, 28, 28) uint8, reals first

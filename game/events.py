@@ -168,6 +168,7 @@ class HistoryLoaded:
 
     records: list  # game.records.GameSummary
     notices: tuple[str, ...] = ()
+    shown_reals: frozenset = frozenset()  # test indices of every real digit these games showed
 
 
 @dataclass(frozen=True)

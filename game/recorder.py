@@ -88,7 +88,8 @@ class Recorder:
         if self._stopping.is_set():
             return
         self._summaries = list(summaries)
-        self._post(HistoryLoaded(summaries, tuple(notices)))
+        shown = frozenset(index for summary in summaries for index in summary.real_indices)  # here, not in the loop
+        self._post(HistoryLoaded(summaries, tuple(notices), shown))
         self._statistics_due = True
 
     def _save(self, record: dict) -> None:

@@ -79,6 +79,11 @@ class GameSummary:
     reals_called_fake: int
     game: str = "single"  # one of game.rounds.GAMES
     threshold_ms: float | None = None  # glimpse: the game's threshold exposure, when the staircase turned
+    shown_reals: bytes = b""  # test indices of its answered real digits, as uint16: small in a long history
+
+    @property
+    def real_indices(self) -> list[int]:
+        return np.frombuffer(self.shown_reals, dtype=np.uint16).tolist()
 
     @property
     def key(self) -> tuple:
@@ -355,12 +360,16 @@ def summary_of(record: dict, offset: int) -> GameSummary:
         result = score([round_ for round_, _ in rounds], [answer for _, answer in rounds])
         fakes, fakes_called_real = result.fakes, result.fakes_called_real
         reals, reals_called_fake = result.reals, result.reals_called_fake
+        shown = [pair.real.test_index for pair, _ in rounds] if header["game"] == "pairs" else []
     else:
         fakes = fakes_called_real = reals_called_fake = 0
-        for is_real, answer, _, _, _, _, _ in rounds:
+        shown = []
+        for is_real, answer, _, _, source, _, _ in rounds:
             fakes += not is_real
             fakes_called_real += answer and not is_real
             reals_called_fake += is_real and not answer
+            if is_real:
+                shown.append(source)
         reals = len(rounds) - fakes
     threshold_ms = None
     if header["game"] == "glimpse":
@@ -376,6 +385,7 @@ def summary_of(record: dict, offset: int) -> GameSummary:
         reals=reals,
         reals_called_fake=reals_called_fake,
         threshold_ms=threshold_ms,
+        shown_reals=np.array(shown, dtype=np.uint16).tobytes(),
         **header,
     )
 

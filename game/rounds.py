@@ -56,6 +56,7 @@ class GameRequest:
     seed: int
     detector: bool = False  # judge with a critic trained afresh on this generator's fakes, not the GAN's own D
     game: str = "single"  # "single" or "glimpse": one digit per round; "pairs": a real and a fake per round
+    avoid: frozenset = frozenset()  # test indices of real digits the player has been shown: not again
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,7 @@ class Game:
         self.images_problem = ""  # why a reopened game's digits could not all be redrawn
         self.digit = 0  # the summary digit shown enlarged
         self.records: list = []  # GameSummary of every past game, oldest first
+        self.shown_reals: frozenset = frozenset()  # test indices of the real digits the player has been shown
         self.records_loaded = False
         self.record_cursor = 0  # index into records of the highlighted past game
         self.record_wanted = None  # the GameSummary of a past game being read back
@@ -198,7 +199,8 @@ class Game:
             checkpoint = self.checkpoint
             if checkpoint and checkpoint not in self.failures and self.settings.game != "draw":
                 settings = self.settings
-                return GameRequest(checkpoint, settings.rounds, self.next_seed, settings.detector, settings.game)
+                avoid = self.shown_reals if settings.seed is None else frozenset()  # a fixed seed fixes the digits
+                return GameRequest(checkpoint, settings.rounds, self.next_seed, settings.detector, settings.game, avoid)
         return None
 
     @property
@@ -647,6 +649,7 @@ class Game:
     def _on_history(self, event: HistoryLoaded) -> None:
         self.records = list(event.records)
         self.records_loaded = True
+        self.shown_reals |= event.shown_reals
         self.record_cursor = max(0, len(self.records) - 1)
         for key, correct in best_scores(self.records).items():
             self.best[key] = max(self.best.get(key, correct), correct)
@@ -770,6 +773,7 @@ class Game:
         if value is not None:
             self.best[key] = max(self.best.get(key, value), value)
         self.outbox.append(record_format.record_of(self.played))
+        self._remember_reals()
         self.cues.append("end")
 
     def _leave_drawing(self) -> None:
@@ -796,7 +800,14 @@ class Game:
         """Out of a game before its end: what was answered is saved, marked unfinished."""
         if self.answers:
             self.outbox.append(record_format.record_of(self.playing(finished=False)))
+            self._remember_reals()
         self._to_title()
+
+    def _remember_reals(self) -> None:
+        """The real digits of the rounds answered, so that the next fresh games draw others."""
+        answered = self.rounds[: len(self.answers)]
+        reals = [round_.real if isinstance(round_, Pair) else round_ for round_ in answered]
+        self.shown_reals |= {round_.test_index for round_ in reals if round_.is_real and round_.test_index is not None}
 
     def _to_title(self) -> None:
         self._show(Screen.TITLE)

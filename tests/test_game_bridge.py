@@ -87,6 +87,16 @@ def test_a_game_is_half_real_half_fake_with_no_repeats(bridge, checkpoint, digit
     assert setup.checkpoint_sha256 == hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest()
 
 
+def test_a_fresh_game_draws_real_digits_the_player_has_not_seen_while_there_are_enough(bridge, checkpoint):
+    first = bridge.prepare(GameRequest(checkpoint, 20, seed=7))
+    shown = frozenset(round_.test_index for round_ in first.rounds if round_.is_real)
+    again = bridge.prepare(GameRequest(checkpoint, 20, seed=7, avoid=shown))  # the same draw, those excluded
+    assert not shown & {round_.test_index for round_ in again.rounds if round_.is_real}
+    nearly_all = frozenset(range(len(bridge.images) - 5))  # 5 unseen left, 10 needed: any digits will do
+    setup = bridge.prepare(GameRequest(checkpoint, 20, seed=7, avoid=nearly_all))
+    assert sum(round_.is_real for round_ in setup.rounds) == 10
+
+
 def test_same_seed_same_digits_in_the_same_order(bridge, checkpoint):
     first = bridge.prepare(GameRequest(checkpoint, 20, seed=7))
     again = Bridge((bridge.images, bridge.labels)).prepare(GameRequest(checkpoint, 20, seed=7))  # a fresh load too

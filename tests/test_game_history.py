@@ -256,6 +256,7 @@ def test_the_recorder_loads_saves_and_reads_a_past_game_back_off_the_loop(tmp_pa
     try:
         loaded = wait_for(recorder, HistoryLoaded)
         assert [s.player_correct for s in loaded.records] == [6] and loaded.notices == ()
+        assert loaded.shown_reals == {0, 2, 4, 6, 8}  # the real digits that game showed, for the next games to avoid
         measured = dict(record(8), mode="measurement")
         recorder.save(measured)
         saved = wait_for(recorder, Saved)

@@ -10,6 +10,7 @@ import pytest
 from game.events import (
     Action,
     DigitShown,
+    HistoryLoaded,
     OpenDigit,
     Prepared,
     PrepareFailed,
@@ -249,6 +250,24 @@ def test_a_fixed_seed_gives_every_game_the_same_request():
     assert game.setup.request.seed == 42
     game.handle(Action.BACK)
     assert game.wanted == GameRequest("weights/easy.pt", 10, 42)
+
+
+def test_fresh_games_avoid_the_real_digits_the_player_was_shown_and_a_fixed_seed_does_not():
+    game = started(Settings(rounds=4))  # reals are test digits 100 and 102 (rounds_for)
+    assert game.setup.request.avoid == frozenset()
+    answer(game, Action.REAL)
+    game.handle(Action.CONTINUE)
+    game.handle(Action.BACK)
+    game.handle(Action.CONFIRM)  # left after one answer: only the digit answered counts as shown
+    assert game.wanted.avoid == {100}
+    game.handle(HistoryLoaded([], shown_reals=frozenset({7, 9})))  # the history, read behind the title
+    assert game.wanted.avoid == {7, 9, 100}
+    fixed = started(Settings(rounds=4, seed=3))
+    for _ in range(4):
+        answer(fixed, Action.REAL)
+        fixed.handle(Action.CONTINUE)
+    assert fixed.screen == Screen.SUMMARY and fixed.shown_reals == {100, 102}
+    assert fixed.wanted.avoid == frozenset()  # the same seed gives the same digits, seen or not
 
 
 def test_title_navigation_choices_and_mode():
