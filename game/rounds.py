@@ -5,7 +5,7 @@ Plain frozen dataclasses, no pygame and no torch; `game.state` plays them and
 """
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from game.scoring import Outcome, Score, score
 
@@ -56,7 +56,9 @@ class GameRequest:
     seed: int
     detector: bool = False  # judge with a critic trained afresh on this generator's fakes, not the GAN's own D
     game: str = "single"  # "single" or "glimpse": one digit per round; "pairs": a real and a fake per round
-    avoid: frozenset = frozenset()  # test indices of real digits the player has been shown: not again
+    # Test indices of real digits the player has been shown, to draw others. Advice, not identity: a game
+    # prepared before the history was read (a long one takes seconds) is still the game asked for.
+    avoid: frozenset = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
