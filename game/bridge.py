@@ -180,9 +180,13 @@ class Bridge:
         rng = random.Random(request.seed)
         half = request.rounds if request.game == "pairs" else request.rounds // 2  # a pair is one of each
         pool = len(self.images) // 2 if request.detector else len(self.images)  # the critic learned from the rest
-        # Distinct: no digit twice in a game, and none the player has seen before while enough are left.
+        # Distinct: no digit twice in a game, and none the player has seen before while any are left.
         unseen = [index for index in range(pool) if index not in request.avoid] if request.avoid else range(pool)
-        real_indices = rng.sample(unseen if len(unseen) >= half else range(pool), half)
+        if len(unseen) >= half:
+            real_indices = rng.sample(unseen, half)
+        else:  # every unseen one, and seen ones to make up the game
+            seen = [index for index in range(pool) if index in request.avoid]
+            real_indices = rng.sample(list(unseen) + rng.sample(seen, half - len(unseen)), half)
         noise_seeds = rng.sample(range(NOISE_SEEDS // 2 if request.detector else NOISE_SEEDS), half)
         fakes = generate_from_seeds(generator, noise_seeds)  # (half, 28, 28) uint8, as gan.sample makes them
         shown = np.concatenate([self.images[real_indices], fakes])  # (2 half, 28, 28) uint8, reals first

@@ -43,8 +43,9 @@ class Preparer:
         """What is worth preparing now, most wanted first (None entries are ignored)."""
         wanted = tuple(request for request in requests if request is not None)
         with self._condition:
-            if wanted != self._wanted:
-                self._wanted = wanted
+            changed = wanted != self._wanted
+            self._wanted = wanted  # even when equal: a request not yet started takes the latest digits to avoid
+            if changed:
                 self._condition.notify()
 
     def take(self, request):

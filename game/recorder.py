@@ -14,6 +14,8 @@ import queue
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from game import history
 from game.events import HistoryLoaded, Kept, RecordOpened, Saved, StatsReady
 from game.records import RecordError, parse, played_from
@@ -88,7 +90,8 @@ class Recorder:
         if self._stopping.is_set():
             return
         self._summaries = list(summaries)
-        shown = frozenset(index for summary in summaries for index in summary.real_indices)  # here, not in the loop
+        shown = np.unique(np.frombuffer(b"".join(summary.shown_reals for summary in summaries), dtype=np.uint16))
+        shown = frozenset(shown.tolist())  # worked out here, not on the window's thread
         self._post(HistoryLoaded(summaries, tuple(notices), shown))
         self._statistics_due = True
 

@@ -4,6 +4,8 @@ import gzip
 import hashlib
 import json
 import os
+import random
+import threading
 import time
 from pathlib import Path
 
@@ -87,14 +89,20 @@ def test_a_game_is_half_real_half_fake_with_no_repeats(bridge, checkpoint, digit
     assert setup.checkpoint_sha256 == hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest()
 
 
-def test_a_fresh_game_draws_real_digits_the_player_has_not_seen_while_there_are_enough(bridge, checkpoint):
+def reals_of(setup) -> set[int]:
+    return {round_.test_index for round_ in setup.rounds if round_.is_real}
+
+
+def test_a_fresh_game_draws_real_digits_the_player_has_not_seen_while_any_are_left(bridge, checkpoint):
     first = bridge.prepare(GameRequest(checkpoint, 20, seed=7))
-    shown = frozenset(round_.test_index for round_ in first.rounds if round_.is_real)
-    again = bridge.prepare(GameRequest(checkpoint, 20, seed=7, avoid=shown))  # the same draw, those excluded
-    assert not shown & {round_.test_index for round_ in again.rounds if round_.is_real}
-    nearly_all = frozenset(range(len(bridge.images) - 5))  # 5 unseen left, 10 needed: any digits will do
-    setup = bridge.prepare(GameRequest(checkpoint, 20, seed=7, avoid=nearly_all))
-    assert sum(round_.is_real for round_ in setup.rounds) == 10
+    assert reals_of(first) == set(random.Random(7).sample(range(len(bridge.images)), 10))  # as a seed always drew
+    again = bridge.prepare(GameRequest(checkpoint, 20, seed=7, avoid=frozenset(reals_of(first))))
+    assert not reals_of(first) & reals_of(again) and len(reals_of(again)) == 10
+    unseen = set(range(len(bridge.images) - 5, len(bridge.images)))  # 5 left, 10 needed: all 5, and 5 seen ones
+    setup = bridge.prepare(GameRequest(checkpoint, 20, seed=7, avoid=frozenset(range(len(bridge.images) - 5))))
+    assert unseen <= reals_of(setup) and len(reals_of(setup)) == 10
+    detector = bridge.prepare(GameRequest(checkpoint, 4, seed=7, detector=True, avoid=frozenset(range(6000, 10_000))))
+    assert all(index < len(bridge.images) // 2 for index in reals_of(detector))  # its pool is the first half
 
 
 def test_same_seed_same_digits_in_the_same_order(bridge, checkpoint):
@@ -158,6 +166,33 @@ def test_opponent_list_skips_other_kinds_and_orders_shipped_then_newest(tmp_path
     assert [o.difficulty for o in opponents] == ["easy", "medium", "hard", "", ""]
     assert opponents[0].epoch == 2 and opponents[0].fid == 42.5 and opponents[0].title == "Easy"
     assert len(notices) == 1 and "broken.pt" in notices[0]
+
+
+def test_a_request_still_waiting_takes_the_latest_digits_to_avoid():
+    """The history can arrive after the title first asked for a game; the bridge must see what it says."""
+    seen, started = [], threading.Event()
+
+    class Recording:
+        def prepare(self, request):
+            seen.append(request.avoid)
+            return None
+
+    def slow_bridge():
+        started.wait(10)  # torch still loading while the title asks twice
+        return Recording()
+
+    preparer = Preparer(make_bridge=slow_bridge).start()
+    try:
+        preparer.want(GameRequest("a.pt", 10, seed=1))
+        preparer.want(GameRequest("a.pt", 10, seed=1, avoid=frozenset({3, 4})))  # equal: the same game
+        started.set()
+        deadline = time.monotonic() + 10
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert seen == [frozenset({3, 4})]
+    finally:
+        preparer.stop()
+        preparer.join(5)
 
 
 def test_peek_reads_labels_without_loading_tensors(tmp_path):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from game import history
-from game.records import HISTORY_VERSION, line_of, parse, played_from, record_of
-from game.rounds import Answer, PlayedGame, Round
+from game.records import HISTORY_VERSION, line_of, parse, played_from, record_of, summary_of
+from game.rounds import Answer, Pair, PlayedGame, Round
 
 
 def record(correct: int, opponent: str = "easy", rounds: int = 10, seed: int | None = None) -> dict:
@@ -31,6 +31,28 @@ def record(correct: int, opponent: str = "easy", rounds: int = 10, seed: int | N
         time="2026-11-29T05:00:00+00:00",
     )
     return record_of(played)
+
+
+def test_a_summary_keeps_the_real_digits_its_game_showed():
+    """The test indices of the reals answered: a single-digit game's, and the real one of each pair."""
+    assert summary_of(record(6), 0).real_indices == [0, 2, 4, 6, 8]
+    pairs = PlayedGame(
+        rounds=tuple(
+            Pair(Round(None, True, 0.5, test_index=9000 + i), Round(None, False, 0.5, noise_seed=i), i % 2 == 0)
+            for i in range(3)
+        ),
+        answers=tuple(Answer(None, 900, pick_left=True) for _ in range(3)),
+        n_rounds=3,
+        opponent_name="easy",
+        checkpoint="weights/easy.pt",
+        checkpoint_sha256="ab" * 32,
+        seed=1,
+        measurement=False,
+        finished=True,
+        time="2026-11-29T05:00:00+00:00",
+        game="pairs",
+    )
+    assert summary_of(record_of(pairs), 0).real_indices == [9000, 9001, 9002]
 
 
 def corrected(correct_record: dict, **changes) -> str:

@@ -268,6 +268,10 @@ def test_fresh_games_avoid_the_real_digits_the_player_was_shown_and_a_fixed_seed
         fixed.handle(Action.CONTINUE)
     assert fixed.screen == Screen.SUMMARY and fixed.shown_reals == {100, 102}
     assert fixed.wanted.avoid == frozenset()  # the same seed gives the same digits, seen or not
+    title = Game(opponents=list(OPPONENTS), settings=Settings(rounds=4))
+    title.handle(Prepared(rounds_for(title.wanted)))
+    title.handle(HistoryLoaded([], shown_reals=frozenset({1})))
+    assert title.ready and title.wanted.avoid == {1}  # a game prepared before the history came is still played
 
 
 def test_title_navigation_choices_and_mode():
