@@ -46,6 +46,7 @@ from game.digits import load_test_digits
 from game.events import CardReady, DrawingJudged, ImagesReady
 from game.files import check_regular
 from game.opponents import PeekError, peek
+from game.records import NOISE_SEEDS  # a fake's noise seed is drawn from [0, NOISE_SEEDS)
 from game.rounds import (
     CardRequest,
     DrawingRequest,
@@ -64,7 +65,6 @@ from gan.files import file_digest
 from gan.models import from_uint8
 from gan.sample import generate_from_seeds
 
-NOISE_SEEDS = 2**31  # a fake's noise seed is drawn from [0, 2^31)
 CRITIC_EXAMPLES = 5000  # real and as many fake digits the detector learns from
 CRITIC_EPOCHS = 8
 CARD_SAMPLES = 40  # the opponent card's grid: noise seeds 0 to 39
