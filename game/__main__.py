@@ -86,7 +86,7 @@ def build(config: PlayConfig, history_file=None, opponent_folders=None, make_bri
     view = View(history_location=str(path))
     loop = Loop(game, view, None, fullscreen=config.fullscreen)
     loop.preparer = Preparer(notify=loop.wake, make_bridge=make_bridge)
-    loop.recorder = Recorder(path, notify=loop.wake)
+    loop.recorder = Recorder(path, notify=loop.wake, opponents=tuple(opponent.path for opponent in opponents))
     return loop
 
 

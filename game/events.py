@@ -163,6 +163,13 @@ class Kept:
 
 
 @dataclass(frozen=True)
+class OpponentsIdentified:
+    """The SHA-256 of each opponent's file, read off the loop's thread: bests belong to exact weights."""
+
+    digests: tuple[tuple[str, str], ...]  # (checkpoint path, hex digest); a file that could not be read is left out
+
+
+@dataclass(frozen=True)
 class HistoryLoaded:
     """The history file read (off the loop's thread): every valid game, oldest first."""
 

@@ -2,7 +2,9 @@
 
 Jobs run one at a time, in the order asked: the whole history is read once at
 start-up (a long file takes seconds; the title is up at once and shows the
-bests when they come), then each finished game is appended, each past game the
+bests when they come), then the opponents' files are hashed (bests belong to
+exact weights, and a 10 MB file takes tens of milliseconds, too long for a
+frame), then each finished game is appended, each past game the
 Records screen opens is read back by its byte offset, and the per-opponent
 statistics (a bootstrap) are worked out after the load and after each saved
 game. Drawings that fooled D are written here too, as PNGs in the `drawings`
@@ -10,6 +12,8 @@ folder beside the history. Results wait in `take()` as `game.events` for the loo
 `Game.handle`; `notify` wakes the loop after each.
 """
 
+import hashlib
+import os
 import queue
 import threading
 from pathlib import Path
@@ -17,14 +21,18 @@ from pathlib import Path
 import numpy as np
 
 from game import history
-from game.events import HistoryLoaded, Kept, RecordOpened, Saved, StatsReady
+from game.events import HistoryLoaded, Kept, OpponentsIdentified, RecordOpened, Saved, StatsReady
+from game.files import open_regular
 from game.records import RecordError, parse, played_from
 from game.scoring import opponent_stats, threshold_stats
 
 
 class Recorder:
-    def __init__(self, path: Path, notify=lambda: None, preferences_path: Path | None = None):
+    def __init__(
+        self, path: Path, notify=lambda: None, preferences_path: Path | None = None, opponents: tuple[str, ...] = ()
+    ):
         self.path = Path(path)
+        self.opponents = tuple(opponents)  # checkpoint paths to hash after the load
         self.preferences_path = preferences_path or self.path.with_name("preferences.json")
         self._notify = notify
         self._jobs: queue.Queue = queue.Queue()
@@ -39,6 +47,8 @@ class Recorder:
 
     def start(self) -> "Recorder":
         self._jobs.put(("load",))
+        if self.opponents:
+            self._jobs.put(("identify", self.opponents))
         self._thread.start()
         return self
 
@@ -94,6 +104,18 @@ class Recorder:
         shown = frozenset(shown.tolist())  # worked out here, not on the window's thread
         self._post(HistoryLoaded(summaries, tuple(notices), shown))
         self._statistics_due = True
+
+    def _identify(self, checkpoints: tuple[str, ...]) -> None:
+        digests = []
+        for checkpoint in checkpoints:
+            if self._stopping.is_set():
+                return
+            try:  # a FIFO or a device in weights/ is never opened: it could hang this thread
+                with os.fdopen(open_regular(Path(checkpoint), os.O_RDONLY, must_exist=True), "rb") as file:
+                    digests.append((checkpoint, hashlib.file_digest(file, "sha256").hexdigest()))
+            except OSError:
+                continue  # no best is shown for it; the bridge says why when it is played
+        self._post(OpponentsIdentified(tuple(digests)))
 
     def _save(self, record: dict) -> None:
         summary, notices = history.append_game(record, self.path)

@@ -32,7 +32,7 @@ class Opponent:
     """One checkpoint in weights/: a generator that makes the fakes, and the discriminator D trained beside it."""
 
     path: str  # the checkpoint file, as the player would type it
-    name: str  # file stem, the key of best scores ("easy", "20250101-120000")
+    name: str  # file stem, as shown and recorded ("easy", "20250101-120000"); bests go by the file's SHA-256
     difficulty: str = ""  # "easy" / "medium" / "hard" for the shipped ones, "" for the player's own
     epoch: int | None = None  # training epoch the checkpoint was taken at, when known
     fid: float | None = None  # the trainer's quick FID at that epoch, when known
@@ -243,7 +243,7 @@ class GameSetup:
 
     request: GameRequest
     rounds: tuple[Round, ...]
-    opponent_name: str  # checkpoint stem, the key of best scores
+    opponent_name: str  # checkpoint stem
     checkpoint_sha256: str = ""  # of the file played, so a record names the exact weights
     epoch: int | None = None
     judge: str = "D"  # who answers beside the player: "D", or "critic" in detector mode

@@ -120,9 +120,10 @@ def score(rounds, answers) -> Score:
     )
 
 
-def best_key(opponent_name: str, rounds: int, measurement: bool, game: str = "single") -> str:
-    """Bests are kept apart per opponent, game length, mode (practice is not measurement) and way to play."""
-    key = f"{opponent_name}/{rounds}/{'measurement' if measurement else 'practice'}"
+def best_key(weights_sha256: str, rounds: int, measurement: bool, game: str = "single") -> str:
+    """Bests are kept apart per opponent's exact weights (a retrained `hard.pt` is another opponent, though
+    its name stays), game length, mode (practice is not measurement) and way to play."""
+    key = f"{weights_sha256}/{rounds}/{'measurement' if measurement else 'practice'}"
     return key if game == "single" else f"{key}/{game}"
 
 
@@ -136,12 +137,12 @@ def best_value(game: str, player_correct: int, threshold=None) -> int | None:
 
 
 def best_scores(summaries) -> dict[str, int]:
-    """Best `best_value` per `best_key`, over finished games only."""
+    """Best `best_value` per `best_key`, over finished games whose record names the weights played."""
     best: dict[str, int] = {}
     for summary in summaries:
         value = best_value(summary.game, summary.player_correct, summary.threshold_ms)
-        if summary.finished and value is not None:
-            key = best_key(summary.opponent_name, summary.n_rounds, summary.measurement, summary.game)
+        if summary.finished and value is not None and summary.checkpoint_sha256:
+            key = best_key(summary.checkpoint_sha256, summary.n_rounds, summary.measurement, summary.game)
             best[key] = max(best.get(key, value), value)
     return best
 

@@ -41,6 +41,7 @@ from game.events import (
     Kept,
     MaskShown,
     OpenDigit,
+    OpponentsIdentified,
     Pen,
     Prepared,
     PrepareFailed,
@@ -135,6 +136,7 @@ class Game:
         self.next_seed = self._draw_seed()
         self.prepared: GameSetup | None = None  # rounds ready for the title's current choice
         self.failures: dict[str, str] = {}  # checkpoint -> why it cannot be played
+        self.weights_sha256: dict[str, str] = {}  # checkpoint -> SHA-256 of its file as last read: the key of bests
         self.setup: GameSetup | None = None  # the game being played
         self.answers: list[Answer] = []
         self.current = 0  # index of the round on screen
@@ -374,11 +376,18 @@ class Game:
         """Answers of a game not finished, or a drawing in hand: Esc and Q ask before they go."""
         return (self.in_game and bool(self.answers)) or self.drawing_in_hand
 
+    @property
+    def opponent_sha256(self) -> str | None:
+        """The SHA-256 of the title's chosen opponent's file, once read (no best can be shown before)."""
+        return self.weights_sha256.get(self.checkpoint) if self.checkpoint else None
+
     def best_for(
-        self, opponent_name: str, rounds: int, measurement: bool | None = None, game: str | None = None
+        self, weights_sha256: str | None, rounds: int, measurement: bool | None = None, game: str | None = None
     ) -> int | None:
+        if not weights_sha256:
+            return None
         measurement = self.settings.measurement if measurement is None else measurement
-        return self.best.get(best_key(opponent_name, rounds, measurement, game or self.settings.game))
+        return self.best.get(best_key(weights_sha256, rounds, measurement, game or self.settings.game))
 
     # --- input
 
@@ -389,6 +398,7 @@ class Game:
             ImagesReady: lambda: self._on_images(event),
             Saved: lambda: self._on_saved(event),
             HistoryLoaded: lambda: self._on_history(event),
+            OpponentsIdentified: lambda: self._on_identified(event),
             RecordOpened: lambda: self._on_record_opened(event),
             StatsReady: lambda: self._on_stats(event),
             DrawingJudged: lambda: self._on_drawing_judged(event),
@@ -607,6 +617,8 @@ class Game:
 
     def _on_prepared(self, setup: GameSetup) -> None:
         self.failures.pop(setup.request.checkpoint, None)
+        if setup.checkpoint_sha256:  # the weights as loaded: newer than what the history thread read
+            self.weights_sha256[setup.request.checkpoint] = setup.checkpoint_sha256
         if setup.request != self.wanted:
             return  # prepared for a choice the player has since changed
         self.prepared = setup
@@ -654,6 +666,10 @@ class Game:
         for key, correct in best_scores(self.records).items():
             self.best[key] = max(self.best.get(key, correct), correct)
         self.notices.extend(event.notices)
+
+    def _on_identified(self, event: OpponentsIdentified) -> None:
+        for checkpoint, sha256 in event.digests:
+            self.weights_sha256.setdefault(checkpoint, sha256)  # a file already loaded keeps its loaded digest
 
     def _on_record_opened(self, event: RecordOpened) -> None:
         if event.summary is not self.record_wanted or self.screen != Screen.RECORDS:
@@ -730,7 +746,7 @@ class Game:
         self.current = 0
         self.save_notice = None
         self.rules = rules_for(setup.request.game)
-        self.previous_best = self.best_for(setup.opponent_name, len(setup.rounds), game=setup.request.game)
+        self.previous_best = self.best_for(setup.checkpoint_sha256, len(setup.rounds), game=setup.request.game)
         self.next_seed = self._draw_seed()  # these digits are spent; the next game gets fresh ones
         self._to_round()
 
@@ -768,9 +784,9 @@ class Game:
     def _finish(self) -> None:
         self.played, self.reopened = self.playing(), False
         self._show(Screen.SUMMARY)
-        key = best_key(self.setup.opponent_name, len(self.rounds), self.settings.measurement, self.played.game)
+        key = best_key(self.setup.checkpoint_sha256, len(self.rounds), self.settings.measurement, self.played.game)
         value = best_value(self.played.game, self.played.score.player_correct, self.played.threshold)
-        if value is not None:
+        if value is not None and self.setup.checkpoint_sha256:
             self.best[key] = max(self.best.get(key, value), value)
         self.outbox.append(record_format.record_of(self.played))
         self._remember_reals()

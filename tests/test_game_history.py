@@ -298,3 +298,27 @@ def test_the_recorder_loads_saves_and_reads_a_past_game_back_off_the_loop(tmp_pa
     finally:
         recorder.stop()
     assert history.read_preferences(tmp_path / "preferences.json") == {"muted": True}
+
+
+def test_the_recorder_hashes_the_opponents_after_the_load_and_never_opens_a_fifo(tmp_path):
+    """Bests belong to exact weights: the title learns each opponent file's SHA-256 from this thread."""
+    import hashlib
+
+    from game.events import HistoryLoaded, OpponentsIdentified
+    from game.recorder import Recorder
+
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "easy.pt").write_bytes(b"easy weights")
+    (weights / "mine.pt").write_bytes(b"x" * (3 << 20))  # several of the 1 MB blocks a real file has
+    os.mkfifo(weights / "pipe.pt")  # opening it to read would block until a writer came
+    paths = tuple(str(weights / name) for name in ("easy.pt", "pipe.pt", "gone.pt", "mine.pt"))
+    recorder = Recorder(tmp_path / "history.jsonl", opponents=paths).start()
+    try:
+        wait_for(recorder, HistoryLoaded)
+        identified = wait_for(recorder, OpponentsIdentified)
+    finally:
+        recorder.stop()
+    expected = {path: hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in (paths[0], paths[3])}
+    assert dict(identified.digests) == expected  # the FIFO and the missing file left out, in the asked order
+    assert [path for path, _ in identified.digests] == [paths[0], paths[3]]

@@ -45,7 +45,7 @@ from game.events import (  # noqa: E402
 )
 from game.records import played_from, record_of, summary_of  # noqa: E402
 from game.rounds import CardRequest, Pair  # noqa: E402
-from game.scoring import opponent_stats, threshold_stats  # noqa: E402
+from game.scoring import best_key, opponent_stats, threshold_stats  # noqa: E402
 from game.state import Game, GameRequest, GameSetup, Opponent, Round, Screen, Settings  # noqa: E402
 from game.view import View  # noqa: E402
 
@@ -116,7 +116,7 @@ def setup_for(request: GameRequest, digits, probabilities=D_PROBABILITIES) -> Ga
 
 def title_game(digits, probabilities=D_PROBABILITIES, **settings) -> Game:
     settings = {"rounds": 10, "seed": 7, **settings}
-    game = Game(opponents=list(OPPONENTS), settings=Settings(**settings), best={"medium/10/practice": 7})
+    game = Game(opponents=list(OPPONENTS), settings=Settings(**settings), best={best_key("ab" * 32, 10, False): 7})
     game.handle(Action.NEXT_OPPONENT)
     game.handle(Prepared(setup_for(game.wanted, digits, probabilities)))
     return game

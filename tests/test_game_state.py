@@ -12,6 +12,7 @@ from game.events import (
     DigitShown,
     HistoryLoaded,
     OpenDigit,
+    OpponentsIdentified,
     Prepared,
     PrepareFailed,
     RecordOpened,
@@ -29,9 +30,10 @@ OPPONENTS = [
     Opponent("weights/hard.pt", "hard", "hard"),
     Opponent("weights/mine.pt", "mine"),
 ]
+EASY_SHA256 = "ab" * 32  # the weights the setups of rounds_for say were loaded (the tests play easy.pt)
 
 
-def rounds_for(request: GameRequest, truths=None, probabilities=None) -> GameSetup:
+def rounds_for(request: GameRequest, truths=None, probabilities=None, sha256=EASY_SHA256) -> GameSetup:
     """A setup as the bridge would make it; images are stand-ins (the rules never look at pixels)."""
     n = request.rounds
     truths = truths or [i % 2 == 0 for i in range(n)]
@@ -51,7 +53,7 @@ def rounds_for(request: GameRequest, truths=None, probabilities=None) -> GameSet
         request=request,
         rounds=rounds,
         opponent_name=Path(request.checkpoint).stem,
-        checkpoint_sha256="ab" * 32,
+        checkpoint_sha256=sha256,
         epoch=3,
     )
 
@@ -173,7 +175,7 @@ def test_escape_mid_game_asks_and_leaving_keeps_the_answers_as_an_unfinished_gam
     [record] = game.outbox
     assert record["finished"] is False and record["n_rounds"] == 10 and len(record["rounds"]) == 2
     assert summary_of(record, 0).answered == 2  # a sensible record, read back as such
-    assert game.best_for("easy", 10) is None  # an unfinished game sets no best
+    assert game.best_for(EASY_SHA256, 10) is None  # an unfinished game sets no best
 
 
 def test_quit_mid_game_asks_and_closing_the_window_saves_without_asking():
@@ -362,22 +364,38 @@ def play_two(game: Game, truths=(True, False), answers=(Action.REAL, Action.FAKE
 
 
 def test_personal_best_per_opponent_length_and_mode():
-    game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=2, seed=1), best={best_key("easy", 2, False): 1})
+    best = {best_key(EASY_SHA256, 2, False): 1}
+    game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=2, seed=1), best=best)
     play_two(game)
     assert game.previous_best == 1
     assert game.score.player_correct == 2 and game.is_personal_best
-    assert game.best_for("easy", 2) == 2 and game.best_for("easy", 10) is None
-    assert game.best_for("easy", 2, measurement=True) is None  # practice is not measurement
+    assert game.best_for(EASY_SHA256, 2) == 2 and game.best_for(EASY_SHA256, 10) is None
+    assert game.best_for(EASY_SHA256, 2, measurement=True) is None  # practice is not measurement
 
 
 def test_a_first_game_is_not_a_personal_best():
     game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=2, seed=1, measurement=True))
     play_two(game)
     assert game.previous_best is None and not game.is_personal_best
-    assert game.best_for("easy", 2) == 2 and game.best_for("easy", 2, measurement=False) is None
+    assert game.best_for(EASY_SHA256, 2) == 2 and game.best_for(EASY_SHA256, 2, measurement=False) is None
 
 
-def summary(correct: int, rounds: int = 10, measurement: bool = False, finished: bool = True, opponent: str = "easy"):
+def test_bests_belong_to_exact_weights_not_to_a_file_name():
+    """A retrained easy.pt is another opponent: the old file's best is neither its previous best nor on the title."""
+    game = Game(opponents=list(OPPONENTS), settings=Settings(rounds=2, seed=1), best={best_key("cd" * 32, 2, False): 2})
+    assert game.opponent_sha256 is None and game.best_for(game.opponent_sha256, 2) is None  # not hashed yet
+    game.handle(OpponentsIdentified((("weights/easy.pt", "cd" * 32), ("weights/hard.pt", "ef" * 32))))
+    assert game.best_for(game.opponent_sha256, 2) == 2  # the title's best, once the history thread read the file
+    play_two(game, answers=(Action.REAL, Action.REAL))  # the file changed since: the preparer loaded EASY_SHA256
+    assert game.previous_best is None and game.score.player_correct == 1
+    assert game.opponent_sha256 == EASY_SHA256 and game.best_for(game.opponent_sha256, 2) == 1
+    game.handle(OpponentsIdentified((("weights/easy.pt", "cd" * 32),)))  # an older reading does not undo the load
+    assert game.opponent_sha256 == EASY_SHA256 and game.best_for("cd" * 32, 2) == 2
+
+
+def summary(
+    correct: int, rounds: int = 10, measurement: bool = False, finished: bool = True, opponent="easy", sha256="ab" * 32
+):
     truths = [i % 2 == 0 for i in range(rounds)]
     entries = [
         {"is_real": t, "answer_real": t if i < correct else not t, "d_prob_real": 0.5, "ms": 900}
@@ -389,7 +407,7 @@ def summary(correct: int, rounds: int = 10, measurement: bool = False, finished:
         "time": "2026-01-01T00:00:00+00:00",
         "opponent": opponent,
         "checkpoint": f"weights/{opponent}.pt",
-        "checkpoint_sha256": "",
+        "checkpoint_sha256": sha256,
         "seed": 1,
         "mode": "measurement" if measurement else "feedback",
         "n_rounds": rounds,
@@ -409,8 +427,10 @@ def test_best_scores_from_history_keep_modes_apart_and_skip_unfinished_games():
         summary(9, measurement=True)[0],
         summary(3, finished=False)[0],
         summary(2, opponent="hard", finished=False)[0],
+        summary(10, sha256="")[0],  # a record that does not say which weights it played sets no best
     ]
-    assert best_scores(summaries) == {"easy/10/practice": 8, "easy/20/practice": 11, "easy/10/measurement": 9}
+    key = "ab" * 32
+    assert best_scores(summaries) == {f"{key}/10/practice": 8, f"{key}/20/practice": 11, f"{key}/10/measurement": 9}
 
 
 def test_a_past_game_reopens_as_its_summary_and_goes_back_to_the_records():

@@ -252,11 +252,10 @@ def draw_rounds(paint: Painter, surface, game: Game, shown: TitleLayout, mouse) 
     heading = "Pairs" if game.settings.game == "pairs" else "Rounds"
     paint.text(surface, heading, 34 * u, TEXT, (right.x + pad, top))
     paint.text(surface, "Left / Right", 22 * u, MUTED, (right.right - pad, top + 6 * u), "topright")
-    opponent = game.opponent
     for choice, rect in shown.rounds:
         chosen = choice == game.settings.rounds
         paint.button(surface, rect, str(choice), "", rect.collidepoint(mouse), chosen, rect.h * 0.62)
-        best = game.best_for(opponent.name, choice) if opponent else None
+        best = game.best_for(game.opponent_sha256, choice)
         if best is None:
             label = "no best yet"
         elif game.settings.game == "glimpse":
