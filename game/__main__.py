@@ -100,10 +100,15 @@ def main(argv=None) -> int:
     loop = build(config)
     for notice in loop.game.notices:
         print(f"warning: {notice}", file=sys.stderr)
+    from game.loop import NoDisplay
+
     try:
         return loop.run()
     except KeyboardInterrupt:
         return 130
+    except NoDisplay as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

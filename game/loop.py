@@ -40,6 +40,11 @@ MINIMUM_SIZE = (640, 400)
 IDLE_WAIT_MS = 500  # nothing moves on screen: wake only for input
 ANIMATION_WAIT_MS = 16  # the loading spinner turns, the reveal flashes
 SPIN_MS = 2.0  # a deadline this close is waited for by spinning: the event queue's timer may oversleep
+HEADLESS_DRIVERS = ("dummy", "offscreen")  # SDL's drivers that draw nowhere
+
+
+class NoDisplay(Exception):
+    """SDL found no display and fell back to drawing nowhere, which nobody asked for; the message is one line."""
 
 
 class Loop:
@@ -78,6 +83,13 @@ class Loop:
 
     def open(self) -> None:
         pygame.display.init()
+        driver = pygame.display.get_driver()
+        if driver in HEADLESS_DRIVERS and os.environ.get("SDL_VIDEODRIVER", "").lower() != driver:
+            pygame.display.quit()  # else the game would run on, invisible, until killed
+            raise NoDisplay(
+                "no display to open the game window on (SDL fell back to its "
+                f"{driver} driver); play on a desktop, or under a virtual one: xvfb-run python -m game"
+            )
         pygame.font.init()
         pygame.display.set_caption("Real or Fake?")
         pygame.display.set_icon(self.view.icon())
@@ -123,7 +135,7 @@ class Loop:
 
     @property
     def headless(self) -> bool:
-        return pygame.display.get_driver() in ("dummy", "offscreen")
+        return pygame.display.get_driver() in HEADLESS_DRIVERS
 
     # ------------------------------------------------------------------ one frame
 

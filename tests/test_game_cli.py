@@ -48,6 +48,22 @@ def test_bad_flags_exit_2_with_one_line(tmp_path, flags, words):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.skipif(
+    sys.platform != "linux", reason="SDL falls back to drawing nowhere only where X11 or Wayland is missing"
+)
+def test_no_display_is_one_line_and_exit_1_not_an_invisible_game(tmp_path):
+    """Over SSH or on a server SDL quietly draws into memory; the game must say so rather than run unseen."""
+    environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    environment |= {"SDL_AUDIODRIVER": "dummy", "REAL_OR_FAKE_HOME": str(tmp_path / "home")}
+    environment.pop("SDL_VIDEODRIVER", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "game"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: no display")]
+    assert len(errors) == 1 and "xvfb-run" in errors[0]
+
+
 def test_help_lists_every_flag(tmp_path):
     result = run_game("--help", tmp_path=tmp_path)
     assert result.returncode == 0
