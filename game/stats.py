@@ -195,15 +195,42 @@ def plot(rows: list[dict], out: Path) -> None:
     plt.close(figure)
 
 
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def arguments_problem(args) -> str | None:
+    """Why these --history and --out cannot work, in one line; None when they may."""
+    for path in args.history or []:
+        if not path.exists():
+            return f"--history {path}: no such file"
+        if not path.is_file():
+            return f"--history {path}: not a regular file"
+    if args.out:
+        if args.out.suffix.lower() not in PLOT_SUFFIXES:
+            return f"--out must end in {', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}, got {args.out}"
+        if args.out.exists() and not args.out.is_file():
+            return f"--out {args.out} exists and is not a regular file; give a new file name"
+    return None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m game.stats", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--history", action="append", type=Path, metavar="PATH", help="a history.jsonl; repeat to pool several"
     )
-    parser.add_argument("--out", type=Path, metavar="PNG", help="also write a plot of the measurement table here")
+    parser.add_argument(
+        "--out", type=Path, metavar="PNG", help="also write a plot of the measurement table here (.png, .svg or .pdf)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    problem = arguments_problem(args)
+    if problem:  # before any work: a pooled report missing a player's file would look complete
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     paths = args.history or [history.history_path()]
+    if not args.history and not paths[0].exists():
+        print(f"no games yet: {paths[0]} does not exist", file=sys.stderr)
+        paths = []
     summaries, times, warnings = read_pooled(paths)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -232,9 +259,6 @@ def main(argv=None) -> int:
             print_table("Pairs practice games", pairs["practice"])
         print_drawings(drawings)
     if args.out:
-        if args.out.exists() and not args.out.is_file():
-            print(f"error: {args.out} exists and is not a regular file; give a new file name", file=sys.stderr)
-            return 1
         if not measured:
             print("error: no finished measurement game to plot", file=sys.stderr)
             return 1

@@ -89,15 +89,39 @@ def test_the_plot_is_written(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5000
 
 
-def test_no_file_and_no_measurement_game_end_cleanly(tmp_path):
-    result = run_python("-m", "game.stats", "--history", tmp_path / "missing.jsonl", timeout=120)
-    assert result.returncode == 0 and "(none)" in result.stdout and "Traceback" not in result.stderr
-    result = run_python("-m", "game.stats", "--history", tmp_path / "missing.jsonl", "--out", tmp_path / "r.png")
+def test_no_history_yet_and_no_measurement_game_end_cleanly(tmp_path):
+    home = {**os.environ, "REAL_OR_FAKE_HOME": str(tmp_path / "home")}  # the player's own history, not played yet
+    result = run_python("-m", "game.stats", env=home, timeout=120)
+    assert result.returncode == 0 and "(none)" in result.stdout and "no games yet" in result.stderr
+    assert "Traceback" not in result.stderr and "warning" not in result.stderr
+    empty = write(tmp_path / "empty.jsonl")
+    result = run_python("-m", "game.stats", "--history", empty, "--out", tmp_path / "r.png", timeout=120)
     assert result.returncode == 1 and "no finished measurement game" in result.stderr
-    if hasattr(os, "mkfifo"):
-        os.mkfifo(tmp_path / "pipe.jsonl")
-        result = run_python("-m", "game.stats", "--history", tmp_path / "pipe.jsonl", timeout=60)
-        assert result.returncode == 0 and "not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "make, words", [("missing", "no such file"), ("folder", "not a regular file"), ("fifo", "not a regular file")]
+)
+def test_a_named_history_that_cannot_be_read_stops_a_pooled_report(tmp_path, make, words):
+    """One mistyped path among a class's files would silently drop that player: it is an error, before any work."""
+    path = tmp_path / "player.jsonl"
+    if make == "folder":
+        path.mkdir()
+    elif make == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs on this system")
+        os.mkfifo(path)
+    readable = write(tmp_path / "other.jsonl", game(2, 1, 1000))
+    result = run_python("-m", "game.stats", "--history", readable, "--history", path, timeout=60)
+    assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"error: --history {path}: {words}"
+
+
+def test_a_plot_of_a_kind_it_cannot_write_is_refused_before_any_work(tmp_path):
+    history = write(tmp_path / "h.jsonl", game(2, 1, 1000))
+    result = run_python("-m", "game.stats", "--history", history, "--out", tmp_path / "report.txt", timeout=60)
+    assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"error: --out must end in .png, .svg or .pdf, got {tmp_path / 'report.txt'}"
 
 
 def glimpse_game(right_from_ms: int, name="easy") -> dict:
