@@ -50,7 +50,7 @@ from gan.classifier import DEFAULT_PATH as CLASSIFIER_PATH
 from gan.classifier import embed, load_classifier
 from gan.cli import doc, one_line, one_line_errors, parse_config
 from gan.data import DataError, load_split
-from gan.files import atomic_write_text, file_digest
+from gan.files import atomic_write_text, check_writable_target, file_digest
 from gan.models import from_uint8
 from gan.sample import generate, generate_from_seeds, latents_for_seeds, load_generator
 
@@ -254,9 +254,8 @@ class EvaluateConfig:
     )  # fmt: skip
 
 
-def record_scores(path: str | os.PathLike, checkpoint: str | os.PathLike, result: dict, n: int, seed: int) -> None:
-    """Keep `result` in the scores file under the checkpoint's file name, with the SHA-256 it belongs to,
-    so a reader (the game's opponent card) can tell when the file has changed since it was scored."""
+def read_scores(path: str | os.PathLike) -> dict:
+    """The scores file's entries ({} when there is none yet); ValueError when it is not one."""
     path = Path(path)
     try:
         scores = json.loads(path.read_text()) if path.exists() else {}
@@ -264,6 +263,13 @@ def record_scores(path: str | os.PathLike, checkpoint: str | os.PathLike, result
         raise ValueError(f"{path}: not a readable scores file ({one_line(error)})") from error
     if not isinstance(scores, dict):
         raise ValueError(f"{path}: not a readable scores file (not a JSON object)")
+    return scores
+
+
+def record_scores(path: str | os.PathLike, checkpoint: str | os.PathLike, result: dict, n: int, seed: int) -> None:
+    """Keep `result` in the scores file under the checkpoint's file name, with the SHA-256 it belongs to,
+    so a reader (the game's opponent card) can tell when the file has changed since it was scored."""
+    scores = read_scores(path)
     entry = {"sha256": file_digest(checkpoint), "n": n, "seed": seed, "evaluate": result}
     scores[Path(checkpoint).name] = entry
     atomic_write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", path)
@@ -280,6 +286,9 @@ def main(argv=None) -> int:
     started = time.time()
     quiet = (lambda message: None) if config.json and not sys.stderr.isatty() else _stderr
     with one_line_errors(CheckpointError, DataError, ValueError):
+        if config.record:  # minutes of scoring must not end in a file that cannot be read or written
+            check_writable_target(config.record)
+            read_scores(config.record)
         result = evaluate(checkpoint, config.n, config.seed, config.data_dir, config.classifier, log=quiet)
         if config.record:
             record_scores(config.record, checkpoint, result, config.n, config.seed)

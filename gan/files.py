@@ -23,7 +23,29 @@ def check_regular_target(path: str | os.PathLike) -> None:
         return
     if not stat.S_ISREG(mode):
         kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-        raise OSError(errno.EEXIST, f"{path} exists and is {kind}; refusing to replace it", str(path))
+        raise OSError(errno.EEXIST, f"exists and is {kind}; refusing to replace it", str(path))
+
+
+def check_writable_target(path: str | os.PathLike) -> None:
+    """Raise OSError, naming `path`, unless a file can be written there now: nothing or a regular file at
+    `path`, and a folder above it that takes a new file (tried with an empty one). For outputs written after
+    minutes of work (an export, a scores file): a read-only or mistyped place fails before the work."""
+    path = Path(path)
+    check_regular_target(path)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:  # the folders still to be made are made at the write
+        folder = folder.parent
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".probe")
+    except OSError as error:
+        raise naming(path, error) from error
+    os.close(handle)
+    os.unlink(probe)
+
+
+def naming(path, error: OSError) -> OSError:
+    """The same error, naming `path` (the file the user gave) rather than our temporary or probe file."""
+    return OSError(error.errno, error.strerror or str(error), str(path))
 
 
 def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
@@ -34,8 +56,11 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
     """
     path = Path(path)
     check_regular_target(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:  # a failure names the target the user gave, not our temporary file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise naming(path, error) from error
     try:
         os.chmod(temporary, 0o644)  # mkstemp makes 0600; these are ordinary data files
         with os.fdopen(handle, "wb") as file:
@@ -44,11 +69,13 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
             os.fsync(file.fileno())
         check_regular_target(path)  # it may have changed while we wrote
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        if isinstance(error, OSError) and error.filename == temporary:
+            raise naming(path, error) from error
         raise
 
 

@@ -155,6 +155,41 @@ def test_train_refuses_a_non_regular_export_before_training(tmp_path, data_dir):
     assert not (tmp_path / "run").exists()  # refused before any training
 
 
+def test_outputs_that_cannot_be_written_fail_before_the_work(tmp_path):
+    """An export after a training run, a scores file after minutes of scoring: a place that cannot take the
+    file (here a path under a regular file; a read-only folder alike) is found at the start, in one line."""
+    (tmp_path / "file").write_text("mine")
+    export = tmp_path / "file" / "g.pt"
+    result = run_python("train.py", *SMALL, "--steps", "2", "--run-dir", tmp_path / "run", "--export", export)
+    assert str(export) in assert_one_line_error(result, 1)
+    assert not (tmp_path / "run").exists()  # refused before the run folder was made
+    (tmp_path / "scores.json").write_text("[1, 2]")
+    for record, words in [(tmp_path / "file" / "s.json", str(tmp_path / "file" / "s.json")),
+                          (tmp_path, "exists and is a folder"),
+                          (tmp_path / "scores.json", "not a readable scores file")]:  # fmt: skip
+        result = run_python("-m", "gan.evaluate", "weights/easy.pt", "--json", "--record", record, timeout=120)
+        assert words in assert_one_line_error(result, 1) and result.stdout == ""  # nothing scored, nothing lost
+    assert (tmp_path / "file").read_text() == "mine" and (tmp_path / "scores.json").read_text() == "[1, 2]"
+
+
+def test_a_failed_write_names_the_file_asked_for_not_the_temporary_one(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    from gan.files import check_writable_target
+
+    def read_only(*args, dir=None, prefix="", suffix="", **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", os.path.join(dir, f"{prefix}abc{suffix}"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    target = tmp_path / "out" / "g.pt"
+    for write in (lambda: atomic_write_bytes(b"data", target), lambda: check_writable_target(target)):
+        with pytest.raises(OSError) as raised:
+            write()
+        assert raised.value.filename == str(target) and raised.value.strerror == "Read-only file system"
+        assert raised.value.errno == errno.EROFS
+
+
 def test_sample_never_writes_into_a_folder_of_other_files(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     for out in ("/", str(tmp_path)):
