@@ -133,7 +133,10 @@ def load_models(path: str | os.PathLike) -> tuple[Generator, Discriminator, dict
     A run checkpoint gives its EMA generator, as the export would.
     """
     checkpoint = load_checkpoint(path)
-    generator_key = "generator" if checkpoint.get("kind") == "game" else "generator_ema"
+    kind = checkpoint.get("kind")
+    if kind not in (None, "game", "run"):  # the digit classifier, say: name it rather than a missing key
+        raise CheckpointError(f"{path}: a {kind} checkpoint, not a generator's")
+    generator_key = "generator" if kind == "game" else "generator_ema"
     for key in ("model_config", generator_key, "discriminator"):
         if key not in checkpoint:
             raise CheckpointError(f"{path}: incomplete checkpoint (no {key})")

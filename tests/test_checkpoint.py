@@ -74,6 +74,9 @@ def test_other_formats_and_mismatched_weights_are_refused(tmp_path):
     torch.save(checkpoint, tmp_path / "mismatch.pt")
     with pytest.raises(CheckpointError, match="do not fit"):
         load_models(tmp_path / "mismatch.pt")
+    torch.save({"format_version": 1, "kind": "classifier", "model": {}}, tmp_path / "classifier.pt")
+    with pytest.raises(CheckpointError, match="a classifier checkpoint, not a generator's"):
+        load_models(tmp_path / "classifier.pt")  # named for what it is, not for a key a generator would have
 
 
 def test_pickled_code_in_a_checkpoint_is_never_run(tmp_path):
