@@ -94,14 +94,16 @@ def device_description(device: torch.device) -> str:
     if device.type == "cuda":
         return f"{device.type}:{device.index or 0} ({torch.cuda.get_device_name(device)})"
     if device.type == "cpu":
+        count = torch.get_num_threads()
+        threads = f"{count} thread{'s' if count != 1 else ''}"
         try:
             with open("/proc/cpuinfo") as file:
                 for line in file:
                     if line.startswith("model name"):
-                        return f"cpu ({line.split(':', 1)[1].strip()}, {torch.get_num_threads()} threads)"
+                        return f"cpu ({line.split(':', 1)[1].strip()}, {threads})"
         except OSError:
             pass
-        return f"cpu ({torch.get_num_threads()} threads)"
+        return f"cpu ({threads})"
     return device.type
 
 

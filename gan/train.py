@@ -43,7 +43,7 @@ from gan.distributed import (
     setup_distributed,
     weights_digest,
 )
-from gan.files import check_output_folder, check_regular_target
+from gan.files import check_output_folder, check_writable_target
 from gan.health import Health, sample_diversity
 from gan.models import ModelConfig
 from gan.report import RunFolder
@@ -79,6 +79,8 @@ def prepare_run(config: TrainConfig, given: set[str]) -> tuple[Path, dict | None
         return run_dir, None, dataclasses.replace(config, run_dir=str(run_dir))  # the game finds the run by it
     run_dir = Path(config.resume)
     path = run_dir / "checkpoint.pt"
+    if not run_dir.exists():
+        raise CheckpointError(f"--resume {run_dir}: no such folder")
     if not path.exists():
         raise CheckpointError(f"--resume {run_dir}: no checkpoint.pt there")
     checkpoint = load_checkpoint(path)
@@ -291,7 +293,7 @@ def load_quick_scorer(config: TrainConfig, device: torch.device, log):
 
 def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     run_dir, checkpoint, config = prepare_run(config, given or set())
-    check_regular_target(export_path(config, run_dir))  # a device or a folder there: say so now, not after training
+    check_writable_target(export_path(config, run_dir))  # a folder, a device, a read-only place: now, not at the end
     distributed = setup_distributed(config.device)
     log = (lambda message: print(message, file=sys.stderr, flush=True)) if distributed.is_main else (lambda _: None)
     stop = StopSignals(log).install()
@@ -309,6 +311,8 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         for note in restore_run(run, checkpoint, run_dir / "checkpoint.pt"):
             log(note)
         log(f"resuming {run_dir} at epoch {run.epoch + 1}, step {run.step}")
+        if run.step >= run.total_steps:
+            log(f"note: nothing to train: the run is at step {run.step}, its end is {run.total_steps}; exporting it")
     speed = setup_speed(run, log, distributed)
     log(speed.describe())
     if stop.requested:  # while the data loaded or the models were built: nothing trained, so nothing to keep
@@ -336,10 +340,10 @@ def loop(run: Run, run_dir: Path, speed, folder: RunFolder | None, stop: StopSig
     preview = Preview(run)
     scorer = load_quick_scorer(config, run.device, log) if main else None
     health = Health(run.best_fid)
-    progress = Progress(run, main)
-    run.started = last_save = time.perf_counter()
-    if main:
+    if main:  # before the bar: a run folder that cannot be written to (read-only, say) fails on a line of its own
         folder.save_grid("real", preview.real, preview.columns)
+    progress = Progress(run, main and run.step < run.total_steps)
+    run.started = last_save = time.perf_counter()
     try:
         while run.step < run.total_steps:
             # Fetch the batch and execute the training step.

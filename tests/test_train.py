@@ -186,7 +186,9 @@ def test_spectral_norm_and_r1_train_resume_and_load(tmp_path, data_dir):
 
 
 def test_bad_resume_targets_give_one_line_errors(tmp_path, data_dir):
-    assert "no checkpoint.pt" in assert_one_line_error(run_python("train.py", "--resume", tmp_path / "nothing"), 1)
+    assert "no such folder" in assert_one_line_error(run_python("train.py", "--resume", tmp_path / "nothing"), 1)
+    (tmp_path / "empty").mkdir()
+    assert "no checkpoint.pt" in assert_one_line_error(run_python("train.py", "--resume", tmp_path / "empty"), 1)
     (tmp_path / "corrupt").mkdir()
     (tmp_path / "corrupt" / "checkpoint.pt").write_bytes(b"\0" * 100)
     assert "not a readable checkpoint" in assert_one_line_error(
