@@ -134,7 +134,14 @@ def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None, step=None
         return (), 250, "no run folder recorded in this checkpoint"
     folder = run_folder(run_dir, checkpoint)
     if folder is None:
-        return (), 250, f"its run folder {run_dir} is not here"
+        return (
+            (),
+            250,
+            (
+                f"It was trained in {run_dir}, a run folder that is not on this computer (the shipped opponents' "
+                "are not shipped). Your own runs show their timelapse here."
+            ),
+        )
     try:
         frames, frame_ms = read_timelapse(folder / TIMELAPSE_FILE)
     except FileNotFoundError:

@@ -393,4 +393,4 @@ def test_the_card_reads_scores_only_for_the_same_weights_and_the_timelapse_from_
     assert len(card.timelapse) == 2
     content["train_config"] = {"run_dir": str(tmp_path / "runs" / "gone")}
     save_checkpoint(content, path)
-    assert "is not here" in bridge.card(CardRequest(str(path))).card.timelapse_note
+    assert "not on this computer" in bridge.card(CardRequest(str(path))).card.timelapse_note
