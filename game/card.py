@@ -138,8 +138,8 @@ def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None, step=None
             (),
             250,
             (
-                f"It was trained in {run_dir}, a run folder that is not on this computer (the shipped opponents' "
-                "are not shipped). Your own runs show their timelapse here."
+                f"It was trained in {run_dir}, which is not on this computer: run folders do not ship with "
+                "the weights. Your own runs show their timelapse here."
             ),
         )
     try:
