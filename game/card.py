@@ -5,7 +5,9 @@ Scores come from `scores.json` beside the checkpoint (the model card's figures, 
 when its SHA-256 is the file's; otherwise from the checkpoint's own `metrics` (the trainer's quick FID
 and digit shares); a figure found in neither is unknown. The timelapse is `timelapse.gif` in the run
 folder the checkpoint names (`train_config["run_dir"]`), looked for from the current folder and from the
-repository. The bridge makes the card (the sample grid needs the generator); nothing here imports torch.
+repository, or, where that folder is not here (run folders do not ship), a GIF beside the checkpoint
+(`weights/hard.timelapse.gif`: some of its run's epoch grids, up to the snapshot; the model card says
+which). The bridge makes the card (the sample grid needs the generator); nothing here imports torch.
 """
 
 import json
@@ -21,6 +23,7 @@ from gan.cli import one_line
 
 SCORES_FILE = "scores.json"
 TIMELAPSE_FILE = "timelapse.gif"
+BESIDE_SUFFIX = ".timelapse.gif"  # hard.pt -> hard.timelapse.gif
 MAX_SCORES_BYTES = 1 << 20
 MAX_TIMELAPSE_BYTES = 64 << 20
 MAX_FRAMES = 200
@@ -123,6 +126,20 @@ def read_timelapse(path: Path) -> tuple[tuple, int]:
     return tuple(frames), int(duration) if isinstance(duration, (int, float)) and duration > 0 else 250
 
 
+def beside_timelapse(run_dir, checkpoint: Path) -> tuple[tuple, int, str]:
+    """The timelapse shipped beside a checkpoint whose run folder is not here, made up to its snapshot."""
+    beside = Path(checkpoint).with_suffix(BESIDE_SUFFIX)
+    try:
+        frames, frame_ms = read_timelapse(beside)
+    except FileNotFoundError:
+        if not run_dir:
+            return (), 250, "no run folder recorded in this checkpoint"
+        return (), 250, f"It was trained in {run_dir}, which is not on this computer; your own runs show theirs here."
+    except (OSError, ValueError, EOFError) as error:
+        return (), 250, f"{beside.name} cannot be read ({one_line(error, 60)})"
+    return (frames, frame_ms, "") if frames else ((), 250, f"{beside.name} has no frames")
+
+
 def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None, step=None) -> tuple[tuple, int, str]:
     """(frames, ms per frame, note): the run's timelapse up to this checkpoint, or no frames and why not.
 
@@ -130,18 +147,9 @@ def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None, step=None
     (samples/step_NNNNNNN.png). A run that went on after this snapshot was saved has later frames,
     which are not this generator's, so they are left out. `step` is the checkpoint's, as read (any type).
     """
-    if not run_dir:
-        return (), 250, "no run folder recorded in this checkpoint"
-    folder = run_folder(run_dir, checkpoint)
+    folder = run_folder(run_dir, checkpoint) if run_dir else None
     if folder is None:
-        return (
-            (),
-            250,
-            (
-                f"It was trained in {run_dir}, which is not on this computer: run folders do not ship with "
-                "the weights. Your own runs show their timelapse here."
-            ),
-        )
+        return beside_timelapse(run_dir, checkpoint)
     try:
         frames, frame_ms = read_timelapse(folder / TIMELAPSE_FILE)
     except FileNotFoundError:

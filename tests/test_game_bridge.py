@@ -394,3 +394,9 @@ def test_the_card_reads_scores_only_for_the_same_weights_and_the_timelapse_from_
     content["train_config"] = {"run_dir": str(tmp_path / "runs" / "gone")}
     save_checkpoint(content, path)
     assert "not on this computer" in bridge.card(CardRequest(str(path))).card.timelapse_note
+    # a shipped opponent: its run folder stays behind, some of its epoch grids come beside it, taken as they are
+    frames[0].save(folder / "mine.timelapse.gif", save_all=True, append_images=frames[1:], duration=200, loop=0)
+    card = bridge.card(CardRequest(str(path))).card
+    assert len(card.timelapse) == 3 and card.frame_ms == 200 and card.timelapse_note == ""  # not cut at epoch 1
+    (folder / "mine.timelapse.gif").write_bytes(b"GIF89a broken")
+    assert "mine.timelapse.gif cannot be read" in bridge.card(CardRequest(str(path))).card.timelapse_note
