@@ -274,7 +274,7 @@ class Bridge:
         scores, source = card_files.scores_for(path, sha256, header.get("metrics") or {})
         train_config = header.get("train_config") if isinstance(header.get("train_config"), dict) else {}
         run_dir = train_config.get("run_dir") if isinstance(train_config.get("run_dir"), str) else ""
-        frames, frame_ms, note = card_files.timelapse_for(run_dir, path, epoch, header.get("step"))
+        frames, frame_ms, note = card_files.timelapse_for(run_dir, path, epoch, header.get("step"), sha256)
         samples = generate_from_seeds(generator, list(range(CARD_SAMPLES)))
         found = card_files.OpponentCard(
             checkpoint=request.checkpoint,

@@ -7,7 +7,8 @@ and digit shares); a figure found in neither is unknown. The timelapse is `timel
 folder the checkpoint names (`train_config["run_dir"]`), looked for from the current folder and from the
 repository, or, where that folder is not here (run folders do not ship), a GIF beside the checkpoint
 (`weights/hard.timelapse.gif`: some of its run's epoch grids, up to the snapshot; the model card says
-which). The bridge makes the card (the sample grid needs the generator); nothing here imports torch.
+which) whose comment names the checkpoint's SHA-256. The bridge makes the card (the sample grid needs
+the generator); nothing here imports torch.
 """
 
 import json
@@ -110,37 +111,44 @@ def run_folder(run_dir, checkpoint: Path) -> Path | None:
     return None
 
 
-def read_timelapse(path: Path) -> tuple[tuple, int]:
-    """(frames as (H, W) uint8 arrays, ms per frame) of a GIF; raises OSError or ValueError when unreadable."""
+def read_timelapse(path: Path) -> tuple[tuple, int, str]:
+    """(frames as (H, W) uint8 arrays, ms per frame, its comment) of a GIF; OSError or ValueError when unreadable."""
     from PIL import Image, ImageSequence
 
     if os.stat(path).st_size > MAX_TIMELAPSE_BYTES:
         raise ValueError("too large")
     with os.fdopen(open_regular(path, os.O_RDONLY, must_exist=True), "rb") as file, Image.open(file) as gif:
         duration = gif.info.get("duration", 250)  # the first frame's: the trainer holds the last one longer
+        comment = gif.info.get("comment", b"")
         frames = []
         for frame in ImageSequence.Iterator(gif):
             frames.append(np.asarray(frame.convert("L"), dtype=np.uint8).copy())
             if len(frames) >= MAX_FRAMES:
                 break
-    return tuple(frames), int(duration) if isinstance(duration, (int, float)) and duration > 0 else 250
+    ms = int(duration) if isinstance(duration, (int, float)) and duration > 0 else 250
+    return tuple(frames), ms, comment.decode("utf-8", "replace") if isinstance(comment, bytes) else ""
 
 
-def beside_timelapse(run_dir, checkpoint: Path) -> tuple[tuple, int, str]:
-    """The timelapse shipped beside a checkpoint whose run folder is not here, made up to its snapshot."""
+def beside_timelapse(run_dir, checkpoint: Path, sha256: str) -> tuple[tuple, int, str]:
+    """The timelapse shipped beside a checkpoint whose run folder is not here, made up to its snapshot; only
+    when its GIF comment names these weights' SHA-256 (a hard.pt retrained or replaced is another run)."""
     beside = Path(checkpoint).with_suffix(BESIDE_SUFFIX)
     try:
-        frames, frame_ms = read_timelapse(beside)
+        frames, frame_ms, comment = read_timelapse(beside)
     except FileNotFoundError:
         if not run_dir:
             return (), 250, "no run folder recorded in this checkpoint"
-        return (), 250, f"It was trained in {run_dir}, which is not on this computer; your own runs show theirs here."
+        return (), 250, f"It was trained in {run_dir}, which is not on this computer."
     except (OSError, ValueError, EOFError) as error:
         return (), 250, f"{beside.name} cannot be read ({one_line(error, 60)})"
+    if not sha256 or sha256 not in comment:
+        return (), 250, f"{beside.name} is the timelapse of other weights than these"
     return (frames, frame_ms, "") if frames else ((), 250, f"{beside.name} has no frames")
 
 
-def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None, step=None) -> tuple[tuple, int, str]:
+def timelapse_for(
+    run_dir, checkpoint: Path, epoch: int | None = None, step=None, sha256: str = ""
+) -> tuple[tuple, int, str]:
     """(frames, ms per frame, note): the run's timelapse up to this checkpoint, or no frames and why not.
 
     The GIF has one frame per finished epoch, then one for a `--steps` run that ended mid-epoch
@@ -149,9 +157,9 @@ def timelapse_for(run_dir, checkpoint: Path, epoch: int | None = None, step=None
     """
     folder = run_folder(run_dir, checkpoint) if run_dir else None
     if folder is None:
-        return beside_timelapse(run_dir, checkpoint)
+        return beside_timelapse(run_dir, checkpoint, sha256)
     try:
-        frames, frame_ms = read_timelapse(folder / TIMELAPSE_FILE)
+        frames, frame_ms, _ = read_timelapse(folder / TIMELAPSE_FILE)
     except FileNotFoundError:
         return (), 250, f"{run_dir} has no {TIMELAPSE_FILE} yet (the trainer writes it at the end of a run)"
     except (OSError, ValueError, EOFError) as error:

@@ -82,9 +82,13 @@ class Loop:
     # ------------------------------------------------------------------ window
 
     def open(self) -> None:
-        pygame.display.init()
+        try:
+            pygame.display.init()
+        except pygame.error as error:  # no video driver at all
+            raise NoDisplay(f"no display to open the game window on ({error})") from None
         driver = pygame.display.get_driver()
-        if driver in HEADLESS_DRIVERS and os.environ.get("SDL_VIDEODRIVER", "").lower() != driver:
+        asked = [name.strip().lower() for name in os.environ.get("SDL_VIDEODRIVER", "").split(",")]  # SDL takes a list
+        if driver in HEADLESS_DRIVERS and driver not in asked:
             pygame.display.quit()  # else the game would run on, invisible, until killed
             raise NoDisplay(
                 "no display to open the game window on (SDL fell back to its "

@@ -12,9 +12,9 @@ folder beside the history. Results wait in `take()` as `game.events` for the loo
 `Game.handle`; `notify` wakes the loop after each.
 """
 
-import hashlib
 import os
 import queue
+import sys
 import threading
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from game.events import HistoryLoaded, Kept, OpponentsIdentified, RecordOpened, 
 from game.files import open_regular
 from game.records import RecordError, parse, played_from
 from game.scoring import opponent_stats, threshold_stats
+from gan.cli import one_line
+from gan.files import stream_digest
 
 
 class Recorder:
@@ -93,7 +95,10 @@ class Recorder:
             job = self._jobs.get()
             if job[0] == "stop":
                 return
-            getattr(self, f"_{job[0]}")(*job[1:])
+            try:
+                getattr(self, f"_{job[0]}")(*job[1:])
+            except Exception as error:  # one job's bug must not end the thread: the saves behind it would be lost
+                print(f"warning: the history thread's {job[0]} failed: {one_line(error)}", file=sys.stderr)
 
     def _load(self) -> None:
         summaries, notices = history.read_history(self.path, stop=self._stopping.is_set)
@@ -106,16 +111,15 @@ class Recorder:
         self._statistics_due = True
 
     def _identify(self, checkpoints: tuple[str, ...]) -> None:
-        digests = []
+        """Each file's SHA-256, posted as soon as it is read: the first opponent's best shows without the rest."""
         for checkpoint in checkpoints:
             if self._stopping.is_set():
                 return
             try:  # a FIFO or a device in weights/ is never opened: it could hang this thread
                 with os.fdopen(open_regular(Path(checkpoint), os.O_RDONLY, must_exist=True), "rb") as file:
-                    digests.append((checkpoint, hashlib.file_digest(file, "sha256").hexdigest()))
+                    self._post(OpponentsIdentified(((checkpoint, stream_digest(file)),)))
             except OSError:
                 continue  # no best is shown for it; the bridge says why when it is played
-        self._post(OpponentsIdentified(tuple(digests)))
 
     def _save(self, record: dict) -> None:
         summary, notices = history.append_game(record, self.path)

@@ -136,7 +136,9 @@ class Game:
         self.next_seed = self._draw_seed()
         self.prepared: GameSetup | None = None  # rounds ready for the title's current choice
         self.failures: dict[str, str] = {}  # checkpoint -> why it cannot be played
-        self.weights_sha256: dict[str, str] = {}  # checkpoint -> SHA-256 of its file as last read: the key of bests
+        self.sha256_by_checkpoint: dict[
+            str, str
+        ] = {}  # checkpoint -> SHA-256 of its file as last read: the key of bests
         self.setup: GameSetup | None = None  # the game being played
         self.answers: list[Answer] = []
         self.current = 0  # index of the round on screen
@@ -379,7 +381,7 @@ class Game:
     @property
     def opponent_sha256(self) -> str | None:
         """The SHA-256 of the title's chosen opponent's file, once read (no best can be shown before)."""
-        return self.weights_sha256.get(self.checkpoint) if self.checkpoint else None
+        return self.sha256_by_checkpoint.get(self.checkpoint) if self.checkpoint else None
 
     def best_for(
         self, weights_sha256: str | None, rounds: int, measurement: bool | None = None, game: str | None = None
@@ -618,7 +620,7 @@ class Game:
     def _on_prepared(self, setup: GameSetup) -> None:
         self.failures.pop(setup.request.checkpoint, None)
         if setup.checkpoint_sha256:  # the weights as loaded: newer than what the history thread read
-            self.weights_sha256[setup.request.checkpoint] = setup.checkpoint_sha256
+            self.sha256_by_checkpoint[setup.request.checkpoint] = setup.checkpoint_sha256
         if setup.request != self.wanted:
             return  # prepared for a choice the player has since changed
         self.prepared = setup
@@ -669,7 +671,7 @@ class Game:
 
     def _on_identified(self, event: OpponentsIdentified) -> None:
         for checkpoint, sha256 in event.digests:
-            self.weights_sha256.setdefault(checkpoint, sha256)  # a file already loaded keeps its loaded digest
+            self.sha256_by_checkpoint.setdefault(checkpoint, sha256)  # a file already loaded keeps its loaded digest
 
     def _on_record_opened(self, event: RecordOpened) -> None:
         if event.summary is not self.record_wanted or self.screen != Screen.RECORDS:

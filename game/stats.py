@@ -21,13 +21,16 @@ the single-digit measurement table.
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from game import history
+from game.files import open_regular
 from game.records import RecordError, answer_times, parse, summary_of
 from game.rounds import opponent_title
 from game.scoring import drawing_stats, opponent_stats, threshold_stats
+from gan.files import check_writable_target
 
 
 def read_pooled(paths: list[Path]) -> tuple[list, list[list[int]], list[str]]:
@@ -195,7 +198,14 @@ def plot(rows: list[dict], out: Path) -> None:
     plt.close(figure)
 
 
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+def plot_suffixes() -> list[str]:
+    """The file types the plot can be written as (matplotlib's, without a display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    return sorted(f".{kind}" for kind in Figure().canvas.get_supported_filetypes())
 
 
 def arguments_problem(args) -> str | None:
@@ -205,11 +215,18 @@ def arguments_problem(args) -> str | None:
             return f"--history {path}: no such file"
         if not path.is_file():
             return f"--history {path}: not a regular file"
+        try:
+            os.close(open_regular(path, os.O_RDONLY, must_exist=True))
+        except OSError as error:
+            return f"--history {path}: {history.reason(error)}"
     if args.out:
-        if args.out.suffix.lower() not in PLOT_SUFFIXES:
-            return f"--out must end in {', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}, got {args.out}"
-        if args.out.exists() and not args.out.is_file():
-            return f"--out {args.out} exists and is not a regular file; give a new file name"
+        suffixes = plot_suffixes()
+        if args.out.suffix.lower() not in suffixes:
+            return f"--out must end in one of {' '.join(suffixes)}, got {args.out}"
+        try:
+            check_writable_target(args.out)
+        except OSError as error:
+            return f"--out {args.out}: {history.reason(error)}"
     return None
 
 
@@ -219,7 +236,10 @@ def main(argv=None) -> int:
         "--history", action="append", type=Path, metavar="PATH", help="a history.jsonl; repeat to pool several"
     )
     parser.add_argument(
-        "--out", type=Path, metavar="PNG", help="also write a plot of the measurement table here (.png, .svg or .pdf)"
+        "--out",
+        type=Path,
+        metavar="PNG",
+        help="also write a plot of the measurement table here (.png, .svg, .pdf, ...)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)

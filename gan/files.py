@@ -56,8 +56,8 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
     """
     path = Path(path)
     check_regular_target(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # its error names the folder in the way
     try:  # a failure names the target the user gave, not our temporary file
-        path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
         raise naming(path, error) from error
@@ -74,7 +74,7 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
             os.unlink(temporary)
         except OSError:
             pass
-        if isinstance(error, OSError) and error.filename == temporary:
+        if isinstance(error, OSError) and error.filename in (None, temporary):  # a full disk names no file
             raise naming(path, error) from error
         raise
 
@@ -111,8 +111,13 @@ def check_output_folder(path: Path, ours) -> None:
 
 def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
     """Hex digest of a file, read in 1 MB blocks so a large file never sits in memory whole."""
-    digest = hashlib.new(algorithm)
     with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
+        return stream_digest(file, algorithm)
+
+
+def stream_digest(file, algorithm: str = "sha256") -> str:
+    """Hex digest of an open binary file from where it stands (hashlib.file_digest needs Python 3.11)."""
+    digest = hashlib.new(algorithm)
+    for block in iter(lambda: file.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()

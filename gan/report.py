@@ -32,8 +32,9 @@ def save_png(image: Image.Image, path: Path) -> None:
     atomic_write_bytes(buffer.getvalue(), path)
 
 
-def save_timelapse(frames: list[Path], path: Path, milliseconds_per_frame: int = 250) -> None:
-    """Every epoch's grid as one looping GIF; the last frame is held longer."""
+def save_timelapse(frames: list[Path], path: Path, milliseconds_per_frame: int = 250, comment: str = "") -> None:
+    """Every epoch's grid as one looping GIF; the last frame is held longer. `comment` goes in the GIF
+    (a shipped timelapse names the SHA-256 of the checkpoint it belongs to there)."""
     import io
 
     if not frames:
@@ -41,7 +42,8 @@ def save_timelapse(frames: list[Path], path: Path, milliseconds_per_frame: int =
     images = [Image.open(frame).convert("L") for frame in frames]
     durations = [milliseconds_per_frame] * (len(images) - 1) + [1500]
     buffer = io.BytesIO()
-    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
+    extra = {"comment": comment.encode()} if comment else {}
+    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0, **extra)
     atomic_write_bytes(buffer.getvalue(), path)
 
 

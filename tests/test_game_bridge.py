@@ -395,8 +395,13 @@ def test_the_card_reads_scores_only_for_the_same_weights_and_the_timelapse_from_
     save_checkpoint(content, path)
     assert "not on this computer" in bridge.card(CardRequest(str(path))).card.timelapse_note
     # a shipped opponent: its run folder stays behind, some of its epoch grids come beside it, taken as they are
-    frames[0].save(folder / "mine.timelapse.gif", save_all=True, append_images=frames[1:], duration=200, loop=0)
-    card = bridge.card(CardRequest(str(path))).card
-    assert len(card.timelapse) == 3 and card.frame_ms == 200 and card.timelapse_note == ""  # not cut at epoch 1
+    beside = folder / "mine.timelapse.gif"
+    for comment, played in ((f"weights/mine.pt sha256 {'0' * 64}", False), (f"sha256 {file_sha256(path)}", True)):
+        frames[0].save(beside, save_all=True, append_images=frames[1:], duration=200, loop=0, comment=comment)
+        card = bridge.card(CardRequest(str(path))).card
+        if played:  # all three frames: a shipped GIF is not cut at the snapshot's epoch (1), it was made up to it
+            assert len(card.timelapse) == 3 and card.frame_ms == 200 and card.timelapse_note == ""
+        else:  # made for other weights under this name: not shown as this generator's training
+            assert card.timelapse == () and "other weights" in card.timelapse_note
     (folder / "mine.timelapse.gif").write_bytes(b"GIF89a broken")
     assert "mine.timelapse.gif cannot be read" in bridge.card(CardRequest(str(path))).card.timelapse_note

@@ -304,21 +304,44 @@ def test_the_recorder_hashes_the_opponents_after_the_load_and_never_opens_a_fifo
     """Bests belong to exact weights: the title learns each opponent file's SHA-256 from this thread."""
     import hashlib
 
-    from game.events import HistoryLoaded, OpponentsIdentified
+    from game.events import HistoryLoaded, OpponentsIdentified, Saved
     from game.recorder import Recorder
 
     weights = tmp_path / "weights"
     weights.mkdir()
     (weights / "easy.pt").write_bytes(b"easy weights")
     (weights / "mine.pt").write_bytes(b"x" * (3 << 20))  # several of the 1 MB blocks a real file has
-    os.mkfifo(weights / "pipe.pt")  # opening it to read would block until a writer came
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(weights / "pipe.pt")  # opening it to read would block until a writer came
     paths = tuple(str(weights / name) for name in ("easy.pt", "pipe.pt", "gone.pt", "mine.pt"))
     recorder = Recorder(tmp_path / "history.jsonl", opponents=paths).start()
     try:
         wait_for(recorder, HistoryLoaded)
-        identified = wait_for(recorder, OpponentsIdentified)
+        found = [wait_for(recorder, OpponentsIdentified).digests for _ in range(2)]  # one event per file read
+        recorder.save(record(7))  # the thread goes on to its next job
+        assert wait_for(recorder, Saved).summary.player_correct == 7
     finally:
         recorder.stop()
-    expected = {path: hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in (paths[0], paths[3])}
-    assert dict(identified.digests) == expected  # the FIFO and the missing file left out, in the asked order
-    assert [path for path, _ in identified.digests] == [paths[0], paths[3]]
+    expected = [((path, hashlib.sha256(Path(path).read_bytes()).hexdigest()),) for path in (paths[0], paths[3])]
+    assert found == expected  # the FIFO and the missing file left out, in the asked order
+
+
+def test_a_failing_history_job_does_not_stop_the_saves_behind_it(tmp_path, capsys):
+    """A bug in one job (here the hashing) would end the thread, and every game after it would go unsaved."""
+    from game.events import HistoryLoaded, Saved
+    from game.recorder import Recorder
+
+    class Broken(Recorder):
+        def _identify(self, checkpoints):
+            raise RuntimeError("no hashing today")
+
+    path = tmp_path / "history.jsonl"
+    recorder = Broken(path, opponents=("weights/easy.pt",)).start()
+    try:
+        wait_for(recorder, HistoryLoaded)
+        recorder.save(record(6))
+        assert wait_for(recorder, Saved).summary.player_correct == 6
+    finally:
+        recorder.stop()
+    assert "the history thread's identify failed: no hashing today" in capsys.readouterr().err
+    assert len(path.read_text().splitlines()) == 1

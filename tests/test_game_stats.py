@@ -121,7 +121,11 @@ def test_a_plot_of_a_kind_it_cannot_write_is_refused_before_any_work(tmp_path):
     history = write(tmp_path / "h.jsonl", game(2, 1, 1000))
     result = run_python("-m", "game.stats", "--history", history, "--out", tmp_path / "report.txt", timeout=60)
     assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
-    assert result.stderr.strip() == f"error: --out must end in .png, .svg or .pdf, got {tmp_path / 'report.txt'}"
+    assert result.stderr.startswith("error: --out must end in one of ") and ".png" in result.stderr
+    assert result.stderr.strip().endswith(f"got {tmp_path / 'report.txt'}")
+    (tmp_path / "folder.png").mkdir()
+    result = run_python("-m", "game.stats", "--history", history, "--out", tmp_path / "folder.png", timeout=60)
+    assert result.returncode == 1 and result.stdout == "" and "exists and is a folder" in result.stderr
 
 
 def glimpse_game(right_from_ms: int, name="easy") -> dict:

@@ -167,9 +167,14 @@ def test_outputs_that_cannot_be_written_fail_before_the_work(tmp_path):
     for record, words in [(tmp_path / "file" / "s.json", str(tmp_path / "file" / "s.json")),
                           (tmp_path, "exists and is a folder"),
                           (tmp_path / "scores.json", "not a readable scores file")]:  # fmt: skip
-        result = run_python("-m", "gan.evaluate", "weights/easy.pt", "--json", "--record", record, timeout=120)
-        assert words in assert_one_line_error(result, 1) and result.stdout == ""  # nothing scored, nothing lost
+        # with no classifier, any scoring would fail on that instead: the record is checked before it
+        flags = ("--json", "--record", record, "--classifier", tmp_path / "no-classifier.pt")
+        result = run_python("-m", "gan.evaluate", "weights/easy.pt", *flags, timeout=120)
+        assert words in assert_one_line_error(result, 1) and "classifier" not in result.stderr
     assert (tmp_path / "file").read_text() == "mine" and (tmp_path / "scores.json").read_text() == "[1, 2]"
+    fresh = tmp_path / "new" / "sub" / "g.pt"  # folders not made yet are fine: the check tries the one above
+    run_python("train.py", *SMALL, "--steps", "2", "--run-dir", tmp_path / "run", "--export", fresh, check=True)
+    assert fresh.is_file() and not [name for name in os.listdir(tmp_path) if name.endswith(".probe")]
 
 
 def test_a_failed_write_names_the_file_asked_for_not_the_temporary_one(tmp_path, monkeypatch):
