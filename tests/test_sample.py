@@ -122,4 +122,4 @@ def test_a_folder_or_other_kind_of_checkpoint_is_refused(tmp_path, capsys):
     other = tmp_path / "other.pt"
     save_checkpoint({"format_version": 1, "kind": "classifier", "model": {}}, other)
     status, message = exit_status_and_message([other, "--out", tmp_path / "x.png"], capsys)
-    assert status == 1 and "incomplete" in message
+    assert status == 1 and "a classifier checkpoint, not a generator" in message
