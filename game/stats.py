@@ -211,12 +211,10 @@ def plot_suffixes() -> list[str]:
 def arguments_problem(args) -> str | None:
     """Why these --history and --out cannot work, in one line; None when they may."""
     for path in args.history or []:
-        if not path.exists():
-            return f"--history {path}: no such file"
-        if not path.is_file():
-            return f"--history {path}: not a regular file"
-        try:
+        try:  # opened the way the report will read it: a folder or a FIFO is refused, never waited on
             os.close(open_regular(path, os.O_RDONLY, must_exist=True))
+        except FileNotFoundError:
+            return f"--history {path}: no such file"
         except OSError as error:
             return f"--history {path}: {history.reason(error)}"
     if args.out:
