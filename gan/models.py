@@ -17,7 +17,6 @@ claims to be; both are trained.
 from dataclasses import asdict, dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from gan.cli import check_ranges, doc
@@ -131,7 +130,10 @@ class Generator(nn.Module):
         if self.classes:
             if labels is None:
                 raise ValueError("this generator is class-conditional: it needs a digit label per noise vector")
-            z = torch.cat([z, F.one_hot(labels, self.classes).to(z.dtype)], 1)  # (B, latent_dim + classes)
+            # A gather from the identity, not F.one_hot: on a CPU one_hot reads the labels back to check them,
+            # and the training step is checked on a CPU for any such host sync (a CUDA graph cannot hold one).
+            one_hot = torch.eye(self.classes, dtype=z.dtype, device=z.device)[labels]
+            z = torch.cat([z, one_hot], 1)  # (B, latent_dim + classes)
         return self.main(z)
 
 

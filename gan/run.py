@@ -278,13 +278,21 @@ def build_run(config: TrainConfig, device: torch.device, images, labels, rank: i
 
 @torch.no_grad()
 def update_ema(generator_ema, generator, weight: torch.Tensor) -> None:
-    """EMA <- EMA + weight * (G - EMA), for parameters and floating-point buffers (BN statistics)."""
-    torch._foreach_lerp_(list(generator_ema.parameters()), list(generator.parameters()), weight)
-    for ema_buffer, buffer in zip(generator_ema.buffers(), generator.buffers()):
-        if ema_buffer.dtype.is_floating_point:
-            ema_buffer.lerp_(buffer, weight)
-        else:
-            ema_buffer.copy_(buffer)
+    """EMA <- EMA + weight * (G - EMA), for parameters and floating-point buffers (BN statistics).
+
+    Foreach sub, mul and add rather than lerp: _foreach_lerp_ reads a tensor weight back to the host, which
+    a CUDA graph cannot hold; _foreach_mul_ takes it as a device tensor.
+    """
+    pairs = list(
+        zip([*generator_ema.parameters(), *generator_ema.buffers()], [*generator.parameters(), *generator.buffers()])
+    )
+    averaged = [ema for ema, _ in pairs if ema.dtype.is_floating_point]
+    differences = torch._foreach_sub([current for ema, current in pairs if ema.dtype.is_floating_point], averaged)
+    torch._foreach_mul_(differences, weight)
+    torch._foreach_add_(averaged, differences)
+    for ema, current in pairs:
+        if not ema.dtype.is_floating_point:  # the batch counter
+            ema.copy_(current)
 
 
 def make_train_step(run: Run, speed, generator_forward=None, discriminator_forward=None):

@@ -62,6 +62,32 @@ def test_the_graph_safe_step_gives_the_plain_steps_weights(data, precision, clas
     assert not torch.equal(weights(fresh)["generator.main.0.weight"], first["generator.main.0.weight"])  # it trained
 
 
+HOST_READS = ("aten._local_scalar_dense", "aten.nonzero")  # what .item(), bool(tensor), one_hot's check and masks call
+
+
+@pytest.mark.parametrize("classes", [0, 10])
+def test_the_step_reads_nothing_back_to_the_host(data, classes):
+    """A CUDA graph cannot hold a host read: every op of the step is watched on a CPU, where CI can see it."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class Watch(TorchDispatchMode):
+        def __init__(self):
+            super().__init__()
+            self.ops = []
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            self.ops.append(str(func))
+            return func(*args, **(kwargs or {}))
+
+    run, speed = small_run(data, classes=classes, spectral_norm=True)
+    take_step(run, speed.step)  # the optimizers' state is made on the first step
+    indices, z = torch.arange(run.local_batch), torch.randn(run.local_batch, run.config.latent_dim)
+    with Watch() as watch:
+        speed.step(indices, z)
+    assert [op for op in watch.ops if op.startswith(HOST_READS)] == []
+    assert any("_foreach_" in op for op in watch.ops)  # the optimizers and the EMA ran under the watch
+
+
 def test_a_failing_fast_step_falls_back_with_the_models_as_they_were(data):
     run, speed = small_run(data)
     reference, reference_speed = small_run(data)
