@@ -9,8 +9,9 @@ In one go it runs, each step timed and its output kept:
 2. the tests that need a GPU (`pytest tests/test_cuda.py`): the CUDA-graph step against the plain one,
    compile, bf16;
 3. `gan.bench --device cuda` at batch 128 and 512, with and without the CUDA graph;
-4. a default 50-epoch `train.py` run: its wall time, its per-epoch quick FID, the epoch that
-   first beats the textbook anchor, and `gan.evaluate` on its export;
+4. a default 50-epoch `train.py` run: its wall time, its quick FID (every 5th epoch on CUDA), and
+   `gan.evaluate` on its export; then a 3-epoch run scored at every epoch, for the seconds of training
+   until the quick FID first beats the textbook anchor's;
 
 then writes `report.json` and `report.md` in `--out`, the figures for the README's
 performance table. A step that fails is recorded with its last lines and the rest go on.
@@ -75,9 +76,16 @@ def epoch_fids(metrics_path: Path) -> list[tuple[int, float, float]]:
     return fids
 
 
+def anchor_beaten(fids: list[tuple[int, float, float]]) -> dict | None:
+    """The first scored epoch whose quick FID beats the textbook anchor's, and the seconds of training to it."""
+    beaten = next(((epoch, seconds) for epoch, fid, seconds in fids if fid < ANCHOR_FID), None)
+    return {"epoch": beaten[0], "seconds": beaten[1]} if beaten else None
+
+
 def check(config: CheckConfig) -> dict:
     folder = output_folder(
-        config.out, ours=lambda name: name.endswith((".log", ".json", ".md", ".pt")) or name == "run"
+        config.out,
+        ours=lambda name: name.endswith((".log", ".json", ".md", ".pt")) or name in ("run", "run_first_epochs"),
     )
     python = sys.executable
     report = {"machine": platform.node(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "steps": {}}
@@ -115,12 +123,19 @@ def check(config: CheckConfig) -> dict:
              "--data-dir", config.data_dir],
             folder, 1800,
         )  # fmt: skip
-        fids = epoch_fids(run_dir / "metrics.jsonl")
-        beaten = next(((epoch, seconds) for epoch, fid, seconds in fids if fid < ANCHOR_FID), None)
-        report["train"] = {
-            "quick_fid_by_epoch": fids,
-            "anchor_beaten_at": {"epoch": beaten[0], "seconds": beaten[1]} if beaten else None,
-        }
+        # A CUDA run scores every 5th epoch; a short run scored at every epoch times the anchor exactly.
+        first_dir = folder / "run_first_epochs"
+        shutil.rmtree(first_dir, ignore_errors=True)
+        steps["first_epochs"] = run_step(
+            "first_epochs",
+            [python, "train.py", "--device", "cuda", "--epochs", "3", "--eval-every", "1", "--run-dir", str(first_dir),
+             "--export", str(folder / "run_first_epochs.pt"), "--data-dir", config.data_dir],
+            folder, 600,
+        )  # fmt: skip
+        report["train"] = {"quick_fid_by_epoch": epoch_fids(run_dir / "metrics.jsonl")}
+        report["first_epochs"] = {"quick_fid_by_epoch": epoch_fids(first_dir / "metrics.jsonl")}
+        for part in ("train", "first_epochs"):
+            report[part]["anchor_beaten_at"] = anchor_beaten(report[part]["quick_fid_by_epoch"])
         steps["evaluate"] = run_step(
             "evaluate", [python, "-m", "gan.evaluate", str(folder / "run.pt"), "--json", "--data-dir", config.data_dir],
             folder, 900,
@@ -144,8 +159,12 @@ def markdown(report: dict) -> str:
         else:
             lines.append(f"| {name} | failed | | |")
     if "train" in report:
-        beaten = report["train"]["anchor_beaten_at"]
-        lines += ["", f"Anchor (FID {ANCHOR_FID}) beaten at: {beaten}", f"evaluate: {report.get('evaluate')}"]
+        lines += [
+            "",
+            f"Anchor (FID {ANCHOR_FID}) beaten in the 50-epoch run at: {report['train']['anchor_beaten_at']}",
+            f"Anchor beaten in the run scored every epoch at: {report['first_epochs']['anchor_beaten_at']}",
+            f"evaluate: {report.get('evaluate')}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -229,7 +229,7 @@ def test_resumed_moments_take_the_weights_layout(data):
 def test_the_runbook_keeps_a_timed_out_steps_text_and_reads_a_torn_metrics_file(tmp_path):
     import sys
 
-    from gan.gpu_check import epoch_fids, run_step
+    from gan.gpu_check import anchor_beaten, epoch_fids, markdown, run_step
 
     code = "import time; print('started', flush=True); time.sleep(30)"
     step = run_step("slow", [sys.executable, "-c", code], tmp_path, timeout=3)
@@ -240,6 +240,12 @@ def test_the_runbook_keeps_a_timed_out_steps_text_and_reads_a_torn_metrics_file(
         '{"epoch_end": "epoch_002", "st'  # killed mid-write
     )
     assert epoch_fids(metrics) == [(1, 40.0, 31.0)]
+    assert anchor_beaten(epoch_fids(metrics)) is None  # 40.0 is not below the anchor's 39.63
+    fids = [(1, 40.0, 31.0), (2, 12.5, 36.0), (3, 9.0, 41.0)]
+    report = {"started": "now", "steps": {"train": step}, "train": {"anchor_beaten_at": anchor_beaten(fids)},
+              "first_epochs": {"anchor_beaten_at": None}}  # fmt: skip
+    assert report["train"]["anchor_beaten_at"] == {"epoch": 2, "seconds": 36.0}
+    assert "beaten in the 50-epoch run at: {'epoch': 2, 'seconds': 36.0}" in markdown(report)
 
 
 def test_a_failing_graph_of_a_compiled_step_names_both_and_honours_either_on(data):
