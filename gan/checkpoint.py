@@ -176,6 +176,7 @@ def run_checkpoint(run, noise_states: list, digests: list[str]) -> dict:
         "seconds": run.seconds,
         "best_fid": run.best_fid,
         "metrics": run.metrics,
+        "radii": run.radii,  # None unless the run has drawn with --rare-draw
     }
 
 
@@ -236,6 +237,11 @@ def restore_run(run, checkpoint: dict, path="checkpoint") -> list[str]:
         raise CheckpointError(f"{path}: damaged run checkpoint (step_in_epoch {run.step_in_epoch} is past an epoch)")
     run.seconds_before = float(checkpoint.get("seconds", 0.0))
     run.best_fid = float(checkpoint.get("best_fid", math.inf))
+    radii = checkpoint.get("radii")  # absent in runs saved before --rare-draw
+    if radii is not None:
+        if not isinstance(radii, torch.Tensor) or radii.shape != (len(run.images),):
+            raise CheckpointError(f"{path}: damaged run checkpoint (radii are not one per training digit)")
+        run.radii = radii
     metrics = checkpoint.get("metrics", {})  # absent in runs saved before it was kept
     run.metrics = metrics if isinstance(metrics, dict) else {}
     return notes

@@ -88,6 +88,15 @@ class TrainConfig:
         default=0.0,
         metadata=doc("weight of the R1 penalty on D's gradient at real digits; 0 = off", minimum=0, maximum=1e6),
     )
+    rare_draw: float = field(
+        default=0.0,
+        metadata=doc(
+            "draw real digits with odds (r / median r) ** this, at most 10x, r each digit's distance to its 3rd-nearest"
+            " training digit in the classifier's features: rare handwriting more often; 0 = each digit once an epoch",
+            minimum=0,
+            maximum=4,
+        ),
+    )
     ema_decay: float = field(
         default=0.999, metadata=doc("decay of the EMA copy of G used for samples and export", minimum=0, below=1)
     )
@@ -135,10 +144,23 @@ def noise_generator(seed: int, rank: int, device: torch.device, offset: int = 0)
     return torch.Generator(device=device).manual_seed(seed * 1_000 + 17 + rank + offset)
 
 
-def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
-    """The data order of one epoch depends on (seed, epoch) only, so a resumed run replays it exactly."""
+def epoch_order(seed: int, epoch: int, count: int, odds: torch.Tensor | None = None) -> torch.Tensor:
+    """The data order of one epoch depends on (seed, epoch, odds) only, so a resumed run replays it exactly.
+
+    With no odds each digit comes once; with odds (count,), `count` draws with replacement in proportion to them.
+    """
     generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
-    return torch.randperm(count, generator=generator)
+    if odds is None:
+        return torch.randperm(count, generator=generator)
+    return torch.multinomial(odds, count, replacement=True, generator=generator)
+
+
+RARE_DRAW_CAP = 10.0  # no digit is drawn more than 10x as often as the median one: a few outliers must not dominate
+
+
+def draw_odds(radii: torch.Tensor, power: float) -> torch.Tensor:
+    """(N,) k-NN radii -> (N,) odds of drawing each digit: the sparser its neighbourhood, the more often."""
+    return ((radii / radii.median()) ** power).clamp(max=RARE_DRAW_CAP)
 
 
 def ema_decay_at(step: int, decay: float) -> float:
@@ -174,6 +196,7 @@ class Run:
     generator_forward: torch.nn.Module | None = None
     discriminator_forward: torch.nn.Module | None = None
     ema_weight: torch.Tensor | None = None  # 1 - the EMA decay of this step, a device tensor so a CUDA graph reads it
+    radii: torch.Tensor | None = None  # (N,) k-NN radii of the training digits, on the CPU, for --rare-draw
     order: torch.Tensor | None = None  # (steps_per_epoch, local_batch) data order of `order_epoch`
     order_epoch: int | None = None
 
@@ -210,7 +233,8 @@ class Run:
     def next_inputs(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(indices (B,) of this step's real digits, noise z (B, latent_dim)), both on the device."""
         if self.order_epoch != self.epoch:  # this rank's batches of the epoch, made once an epoch
-            order = epoch_order(self.config.seed, self.epoch, len(self.images))
+            odds = draw_odds(self.radii, self.config.rare_draw) if self.config.rare_draw else None
+            order = epoch_order(self.config.seed, self.epoch, len(self.images), odds)
             order = order[: self.steps_per_epoch * self.config.batch_size]
             order = order.view(self.steps_per_epoch, self.world_size, self.local_batch)[:, self.rank]
             self.order, self.order_epoch = order.to(self.device), self.epoch

@@ -57,6 +57,7 @@ EPOCH_SAVE_SECONDS = 20  # at an epoch's end, save unless the last save is more 
 RESUMABLE_OVERRIDES = {
     "epochs", "steps", "device", "export", "tensorboard", "log_every", "eval_samples", "compile", "resume",
     "data_dir", "save_every_epoch", "checkpoint_every", "precision", "cuda_graph", "eval_every",
+    "rare_draw",  # a phase of a run may draw rare handwriting more often (the hard opponent's last epochs did)
 }  # fmt: skip
 EXIT_STOPPED, EXIT_DIVERGED = 130, 3
 RUN_FILES = {"samples", "epochs", "tensorboard", "metrics.jsonl", "losses.png", "timelapse.gif"}
@@ -279,13 +280,27 @@ def load_quick_scorer(config: TrainConfig, device: torch.device, log):
     """The per-epoch FID and class shares need the project's MNIST classifier; without it, train on."""
     if config.eval_samples == 0:
         return None
+    from gan.classifier import DEFAULT_PATH as classifier
     from gan.evaluate import QuickScorer
 
-    classifier = Path(__file__).resolve().parent.parent / "weights" / "mnist_classifier.pt"
     if not classifier.exists():
         log(f"note: {classifier} not found; per-epoch FID is off (python -m gan.classifier makes it)")
         return None
     return QuickScorer(config.data_dir, classifier, samples=config.eval_samples, device=device)
+
+
+def training_radii(images, log) -> torch.Tensor:
+    """For --rare-draw: each training digit's distance to its 3rd-nearest other one in the classifier's features,
+    the space (and the k) in which gan.evaluate measures recall."""
+    from gan.classifier import DEFAULT_PATH, embed, load_classifier
+    from gan.metrics import knn_radii
+
+    if not DEFAULT_PATH.exists():
+        raise ValueError(f"--rare-draw needs the MNIST classifier, {DEFAULT_PATH} (python -m gan.classifier makes it)")
+    log("rare draw: measuring each training digit's neighbourhood in the classifier's features (about a minute)...")
+    classifier, _ = load_classifier(DEFAULT_PATH)
+    features, _ = embed(classifier, images)
+    return knn_radii(features, k=3)
 
 
 # ----------------------------------------------------------------------------- the loop
@@ -313,6 +328,8 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         log(f"resuming {run_dir} at epoch {run.epoch + 1}, step {run.step}")
         if run.step >= run.total_steps:
             log(f"note: nothing to train: the run is at step {run.step}, its end is {run.total_steps}; exporting it")
+    if run.config.rare_draw and run.radii is None:  # a resumed run keeps the radii it saved, so its draws replay
+        run.radii = training_radii(images, log)
     speed = setup_speed(run, log, distributed)
     log(speed.describe())
     if stop.requested:  # while the data loaded or the models were built: nothing trained, so nothing to keep

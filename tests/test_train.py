@@ -1,4 +1,4 @@
-"""The real train.py as a subprocess on the real data, a few steps at a time."""
+"""The real train.py as a subprocess on the real data, a few steps at a time; and the pieces of its data order."""
 
 import json
 import math
@@ -208,7 +208,7 @@ def test_a_run_from_before_the_conditional_default_resumes_as_the_model_it_was(t
     """Its config has no `classes` or `spectral_norm`: the saved model_config decides, not today's defaults."""
     run_dir, _ = train(tmp_path, "old", "--steps", "2", "--classes", "0", "--no-spectral-norm", "--output", "tanh")
     checkpoint = load_checkpoint(run_dir / "checkpoint.pt")
-    for newer in ("classes", "spectral_norm", "output", "precision", "cuda_graph", "eval_every"):
+    for newer in ("classes", "spectral_norm", "output", "precision", "cuda_graph", "eval_every", "rare_draw"):
         del checkpoint["config"][newer]
     torch.save(checkpoint, run_dir / "checkpoint.pt")
     run_python("train.py", "--resume", run_dir, "--steps", "4", "--export", tmp_path / "old.pt", check=True)
@@ -310,3 +310,50 @@ def test_a_stop_on_an_epochs_last_step_still_writes_that_epochs_files(tmp_path, 
     assert [end["epoch_end"] for end in ends] == ["epoch_001"] and math.isfinite(ends[0]["fid"])
     saved = load_checkpoint(run_dir / "checkpoint.pt")
     assert saved["epoch"] == 1 and saved["step_in_epoch"] == 0 and saved["metrics"]["fid"] == ends[0]["fid"]
+
+
+# ----------------------------------------------------------------------------- --rare-draw
+
+
+def test_rare_draw_odds_favour_sparse_digits_within_a_cap():
+    from gan.run import RARE_DRAW_CAP, draw_odds, epoch_order
+
+    radii = torch.tensor([1.0, 1.0, 1.0, 2.0, 100.0])
+    odds = draw_odds(radii, 1.0)
+    assert odds.tolist() == [1.0, 1.0, 1.0, 2.0, RARE_DRAW_CAP]  # the median digit 1, an outlier capped
+    assert torch.equal(draw_odds(radii, 0.5)[:4], torch.tensor([1.0, 1.0, 1.0, 2.0**0.5]))
+    counts = torch.bincount(epoch_order(7, 3, 60_000, draw_odds(torch.tensor([1.0] * 9 + [5.0]), 1.0)), minlength=10)
+    assert counts.sum() == 60_000 and 4.5 < counts[9] / counts[:9].float().mean() < 5.5  # drawn in proportion
+    assert torch.equal(epoch_order(7, 3, 100, odds.repeat(20)), epoch_order(7, 3, 100, odds.repeat(20)))
+    assert sorted(epoch_order(7, 3, 100).tolist()) == list(range(100))  # no odds: each digit once an epoch
+
+
+def test_rare_draw_radii_are_saved_so_a_resumed_run_draws_the_same_digits(tmp_path, data_dir):
+    from gan.checkpoint import restore_run, run_checkpoint, save_checkpoint
+    from gan.data import load_split
+    from gan.run import TrainConfig, build_run
+
+    images, labels = load_split(data_dir, "train", log=lambda message: None)
+    images, labels = images[:640], labels[:640]
+    config = TrainConfig(device="cpu", batch_size=32, generator_width=8, discriminator_width=8, rare_draw=1.0)
+    run = build_run(config, torch.device("cpu"), images, labels)
+    run.radii = torch.rand(640, generator=torch.Generator().manual_seed(0)) + 0.5
+    run.step_in_epoch = 5
+    save_checkpoint(run_checkpoint(run, [run.noise.get_state()], ["-"]), tmp_path / "checkpoint.pt")
+    resumed = build_run(config, torch.device("cpu"), images, labels)
+    restore_run(resumed, load_checkpoint(tmp_path / "checkpoint.pt"), tmp_path / "checkpoint.pt")
+    assert torch.equal(resumed.radii, run.radii)
+    assert torch.equal(resumed.next_inputs()[0], run.next_inputs()[0])
+    assert len(set(run.order.flatten().tolist())) < 600  # drawn with replacement, not each digit once
+
+
+def test_rare_draw_radii_single_out_the_odd_digit(data_dir):
+    """The radius is how far a digit's 3rd-nearest neighbour is: an odd one among near-copies lies far out."""
+    from gan.data import load_split
+    from gan.train import training_radii
+
+    images, labels = load_split(data_dir, "test", log=lambda message: None)
+    ones, eight = images[labels == 1][:40].copy(), images[labels == 8][0]
+    radii = training_radii(np.concatenate([ones, eight[None]]), log=lambda message: None)
+    assert radii.shape == (41,) and (radii > 0).all()
+    assert radii.argmax() == 40
