@@ -239,8 +239,10 @@ def restore_run(run, checkpoint: dict, path="checkpoint") -> list[str]:
     run.best_fid = float(checkpoint.get("best_fid", math.inf))
     radii = checkpoint.get("radii")  # absent in runs saved before --rare-draw
     if radii is not None:
-        if not isinstance(radii, torch.Tensor) or radii.shape != (len(run.images),):
+        if not isinstance(radii, torch.Tensor) or radii.shape != (len(run.images),) or not radii.is_floating_point():
             raise CheckpointError(f"{path}: damaged run checkpoint (radii are not one per training digit)")
+        if not (torch.isfinite(radii).all() and radii.median() > 0):
+            raise CheckpointError(f"{path}: damaged run checkpoint (radii that are not finite or not positive)")
         run.radii = radii
     metrics = checkpoint.get("metrics", {})  # absent in runs saved before it was kept
     run.metrics = metrics if isinstance(metrics, dict) else {}

@@ -71,6 +71,17 @@ def gather_from_ranks(value, distributed: Distributed) -> list:
     return values
 
 
+def from_main_rank(value, distributed: Distributed):
+    """Rank 0's `value` on every rank: what each rank would compute alike is computed once and sent."""
+    if distributed.world_size == 1:
+        return value
+    import torch.distributed as dist
+
+    values = [value]
+    dist.broadcast_object_list(values, src=0)
+    return values[0]
+
+
 def weights_digest(*modules: torch.nn.Module) -> str:
     """SHA-256 of the modules' parameters, in layout-independent bytes, to compare the weights of ranks.
 

@@ -92,7 +92,8 @@ class TrainConfig:
         default=0.0,
         metadata=doc(
             "draw real digits with odds (r / median r) ** this, at most 10x, r each digit's distance to its 3rd-nearest"
-            " training digit in the classifier's features: rare handwriting more often; 0 = each digit once an epoch",
+            " training digit in the classifier's features: rare handwriting more often; 0 = each digit at most once"
+            " an epoch",
             minimum=0,
             maximum=4,
         ),
@@ -233,6 +234,8 @@ class Run:
     def next_inputs(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(indices (B,) of this step's real digits, noise z (B, latent_dim)), both on the device."""
         if self.order_epoch != self.epoch:  # this rank's batches of the epoch, made once an epoch
+            if self.config.rare_draw and self.radii is None:
+                raise ValueError("--rare-draw needs the training digits' radii first (train.py measures them)")
             odds = draw_odds(self.radii, self.config.rare_draw) if self.config.rare_draw else None
             order = epoch_order(self.config.seed, self.epoch, len(self.images), odds)
             order = order[: self.steps_per_epoch * self.config.batch_size]

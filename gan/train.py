@@ -39,6 +39,7 @@ from gan.distributed import (
     Distributed,
     agree,
     finish,
+    from_main_rank,
     gather_from_ranks,
     setup_distributed,
     weights_digest,
@@ -96,6 +97,7 @@ def prepare_run(config: TrainConfig, given: set[str]) -> tuple[Path, dict | None
         model = dataclasses.asdict(ModelConfig.from_dict(checkpoint["model_config"]))
         saved = TrainConfig(**{**checkpoint["config"], **model})
         resumed = dataclasses.replace(saved, **{name: getattr(config, name) for name in given & RESUMABLE_OVERRIDES})
+        resumed = dataclasses.replace(resumed, run_dir=str(run_dir))  # where it is now, if the folder was copied
         check_ranges(resumed)
         resumed.validate()
     except (TypeError, ValueError) as error:
@@ -297,7 +299,7 @@ def training_radii(images, log) -> torch.Tensor:
 
     if not DEFAULT_PATH.exists():
         raise ValueError(f"--rare-draw needs the MNIST classifier, {DEFAULT_PATH} (python -m gan.classifier makes it)")
-    log("rare draw: measuring each training digit's neighbourhood in the classifier's features (about a minute)...")
+    log("rare draw: measuring each training digit's neighbourhood in the classifier's features (a minute or two)...")
     classifier, _ = load_classifier(DEFAULT_PATH)
     features, _ = embed(classifier, images)
     return knn_radii(features, k=3)
@@ -329,7 +331,8 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
         if run.step >= run.total_steps:
             log(f"note: nothing to train: the run is at step {run.step}, its end is {run.total_steps}; exporting it")
     if run.config.rare_draw and run.radii is None:  # a resumed run keeps the radii it saved, so its draws replay
-        run.radii = training_radii(images, log)
+        # rank 0's radii for every rank: computed once, and no rank's last bits can differ from another's
+        run.radii = from_main_rank(training_radii(images, log) if distributed.is_main else None, distributed)
     speed = setup_speed(run, log, distributed)
     log(speed.describe())
     if stop.requested:  # while the data loaded or the models were built: nothing trained, so nothing to keep

@@ -34,9 +34,10 @@ def torchrun(*args, timeout=300) -> subprocess.CompletedProcess:
     return result
 
 
-def start(tmp_path, name, steps, data_dir):
+def start(tmp_path, name, steps, data_dir, *extra):
     run_dir = tmp_path / name
     result = torchrun(
+        *extra,
         "--device",
         "cpu",
         "--steps",
@@ -160,3 +161,18 @@ def test_one_rank_that_diverges_or_is_stopped_stops_every_rank(tmp_path):
         mp.spawn(agree_in_rank, args=(2, str(tmp_path / "rendezvous"), results), nprocs=2, join=True)
         for rank in (0, 1):
             assert results[rank] == [(False, True), (True, False), (False, False)], (rank, results[rank])
+
+
+@pytest.mark.slow
+def test_two_ranks_draw_rare_digits_from_rank_0s_radii_and_keep_them_on_resume(tmp_path, data_dir):
+    run_dir, result = start(tmp_path, "rare", 2, data_dir, "--rare-draw", 1)
+    assert result.stderr.count("rare draw: measuring") == 1
+    checkpoint = load_checkpoint(run_dir / "checkpoint.pt")
+    assert_ranks_agree(checkpoint)
+    radii = checkpoint["radii"]
+    assert radii.shape == (60_000,) and (radii > 0).all()
+    result = torchrun("--resume", run_dir, "--steps", 4, "--export", tmp_path / "rare-resumed.pt")
+    assert "rare draw: measuring" not in result.stderr  # the saved radii, not measured again
+    resumed = load_checkpoint(run_dir / "checkpoint.pt")
+    assert resumed["step"] == 4 and torch.equal(resumed["radii"], radii)
+    assert_ranks_agree(resumed)

@@ -3,6 +3,7 @@
 import json
 import math
 import re
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -217,6 +218,17 @@ def test_a_run_from_before_the_conditional_default_resumes_as_the_model_it_was(t
     assert generator(torch.randn(1, 100)).shape == (1, 1, 28, 28)
 
 
+def test_a_copied_run_folder_resumes_as_itself(tmp_path, data_dir):
+    """A copy of a run folder, resumed, names the copy: its export must not send the game to the original."""
+    original, _ = train(tmp_path, "original", "--steps", "2")
+    copy = tmp_path / "copy"
+    shutil.copytree(original, copy)
+    run_python("train.py", "--resume", copy, "--steps", "4", "--export", tmp_path / "copy.pt", check=True)
+    assert load_checkpoint(copy / "checkpoint.pt")["config"]["run_dir"] == str(copy)
+    assert load_models(tmp_path / "copy.pt")[2]["train_config"]["run_dir"] == str(copy)  # what the game's card follows
+    assert load_checkpoint(original / "checkpoint.pt")["step"] == 2  # the original is left as it was
+
+
 def test_a_run_without_run_dir_records_the_folder_it_chose(tmp_path, monkeypatch):
     """The game's opponent card finds a run's timelapse through train_config["run_dir"]."""
     from gan.run import TrainConfig
@@ -324,7 +336,8 @@ def test_rare_draw_odds_favour_sparse_digits_within_a_cap():
     assert torch.equal(draw_odds(radii, 0.5)[:4], torch.tensor([1.0, 1.0, 1.0, 2.0**0.5]))
     counts = torch.bincount(epoch_order(7, 3, 60_000, draw_odds(torch.tensor([1.0] * 9 + [5.0]), 1.0)), minlength=10)
     assert counts.sum() == 60_000 and 4.5 < counts[9] / counts[:9].float().mean() < 5.5  # drawn in proportion
-    assert torch.equal(epoch_order(7, 3, 100, odds.repeat(20)), epoch_order(7, 3, 100, odds.repeat(20)))
+    assert torch.equal(epoch_order(7, 3, 100, odds.repeat(20)), epoch_order(7, 3, 100, odds.repeat(20).clone()))
+    assert not torch.equal(epoch_order(7, 3, 100, odds.repeat(20)), epoch_order(7, 4, 100, odds.repeat(20)))
     assert sorted(epoch_order(7, 3, 100).tolist()) == list(range(100))  # no odds: each digit once an epoch
 
 
