@@ -48,3 +48,17 @@ def test_the_default_speed_plan_on_cuda_compiles_graphs_and_uses_bf16(data):
     assert torch.isfinite(loss_d) and torch.isfinite(loss_g)
     line = speed.describe()
     assert line.startswith("device: cuda:0 (") and "bf16" in line and "cuda-graph" in line, line
+
+
+def test_the_plain_step_makes_no_host_sync_on_cuda(data):
+    """What the CPU op watch of test_speed.py cannot see: a sync inside CUDA's own calls (a copy back, a wait)."""
+    run, speed = cuda_run(data, compile="off")
+    for _ in range(3):  # the optimizers' state and cuDNN's choices are made in the first steps
+        take_step(run, speed.step)
+    indices, z = run.next_inputs()
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        speed.step(indices, z)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
