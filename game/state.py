@@ -136,9 +136,8 @@ class Game:
         self.next_seed = self._draw_seed()
         self.prepared: GameSetup | None = None  # rounds ready for the title's current choice
         self.failures: dict[str, str] = {}  # checkpoint -> why it cannot be played
-        self.sha256_by_checkpoint: dict[
-            str, str
-        ] = {}  # checkpoint -> SHA-256 of its file as last read: the key of bests
+        # checkpoint -> SHA-256 of its file as last read: the key of bests
+        self.sha256_by_checkpoint: dict[str, str] = {}
         self.setup: GameSetup | None = None  # the game being played
         self.answers: list[Answer] = []
         self.current = 0  # index of the round on screen
