@@ -22,6 +22,7 @@ import dataclasses
 import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -415,6 +416,9 @@ def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stder
         "ours_images_per_second": round(ours_ips, 1),
         "textbook_images_per_second": round(textbook_ips, 1),
         "ratio": round(ours_ips / textbook_ips, 2),
+        # Each round's two turns ran back to back, so their ratio sees one state of a machine whose speed
+        # drifts: the spread of these says how far to trust the overall ratio.
+        "round_ratios": [round(ours / textbook, 2) for ours, textbook in zip(sides[0].rates, sides[1].rates)],
         "ours_images": sides[0].images,
         "ours_seconds": round(sides[0].seconds, 3),
         "textbook_images": sides[1].images,
@@ -440,6 +444,13 @@ def bench(config: BenchConfig, log=lambda message: print(message, file=sys.stder
     return result
 
 
+def round_spread(ratios: list[float]) -> str:
+    """ "  (rounds: 2.21x to 2.64x, median 2.40x)", or nothing for a single round."""
+    if len(ratios) < 2:
+        return ""
+    return f"  (rounds: {min(ratios):.2f}x to {max(ratios):.2f}x, median {statistics.median(ratios):.2f}x)"
+
+
 def format_result(result: dict) -> str:
     load = result["load_average_at_start"]
     lines = [
@@ -452,7 +463,7 @@ def format_result(result: dict) -> str:
         f"textbook:  {result['textbook_images_per_second']:>10,.0f} images/s  ({result['textbook_images']:,} digits in "
         f"{result['textbook_seconds']:.1f} s; "
         f"loader start-up {result['textbook_loader_start_seconds']:.2f} s an epoch)",
-        f"ratio:     {result['ratio']:>10.2f}x",
+        f"ratio:     {result['ratio']:>10.2f}x" + round_spread(result["round_ratios"]),
         f"work:      {result['flops_per_image'] / 1e6:.0f} MFLOP per digit "
         f"(textbook {result['textbook_flops_per_image'] / 1e6:.0f}): "
         f"ours {result['ours_gflops_per_second']:,.1f} GFLOP/s, textbook {result['textbook_gflops_per_second']:,.1f}, "

@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest import assert_one_line_error, run_python
 
-from gan.bench import flops_per_image
+from gan.bench import flops_per_image, round_spread
 from gan.models import ModelConfig
 from gan.run import TrainConfig
 
@@ -38,6 +38,7 @@ def test_bench_prints_both_figures_and_their_ratio(data_dir):
     ours, textbook = figures["ours_images_per_second"], figures["textbook_images_per_second"]
     assert ours > 0 and textbook > 0
     assert figures["ratio"] == pytest.approx(ours / textbook, rel=0.01, abs=0.01)
+    assert figures["round_ratios"] == [pytest.approx(figures["ratio"], rel=0.01, abs=0.01)]  # one round: the same
     assert figures["batch_size"] == figures["textbook_batch_size"] == 128
     assert figures["ours_images"] >= 128 and figures["textbook_images"] >= 128  # at least one timed step each
     assert figures["peak_rss_mb"] >= figures["peak_rss_ours_alone_mb"] > 0
@@ -53,6 +54,11 @@ def test_bench_prints_both_figures_and_their_ratio(data_dir):
     assert any(row["operation"].startswith("aten::convolution_backward [") for row in figures["profile"])
     assert "where our step's time goes" in text and "ms a step  aten::" in text
     assert "USDT" not in result.stderr and "gpuGetDeviceCount" not in result.stderr  # the profiler's own chatter
+
+
+def test_the_ratio_line_shows_how_far_the_rounds_spread():
+    assert round_spread([2.0]) == ""  # one round has no spread to show
+    assert round_spread([2.5, 2.0, 2.2, 3.1]) == "  (rounds: 2.00x to 3.10x, median 2.35x)"
 
 
 def test_flop_count_matches_the_arithmetic_by_hand():
