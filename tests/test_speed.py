@@ -184,7 +184,10 @@ def test_the_gpu_runbook_records_every_step_even_where_they_fail(tmp_path, data_
     result = run_python("-m", "gan.gpu_check", "--out", tmp_path / "report", "--quick", "--data-dir", data_dir)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     report = json.loads((tmp_path / "report" / "report.json").read_text())
-    assert {"versions", "tests", "bench_128_graph_on", "bench_512_graph_off"} <= set(report["steps"])
+    assert {"versions", "tests", "bench_128_graph_on", "bench_512_graph_off", "bench_128_graph_on_compile_off"} <= set(
+        report["steps"]
+    )
+    assert "--compile off" in report["steps"]["bench_128_graph_on_compile_off"]["command"]
     assert report["steps"]["versions"]["status"] == 0
     bench = report["steps"]["bench_128_graph_on"]
     assert bench["status"] == 1 and "--device cuda" in bench["tail"]
@@ -243,9 +246,12 @@ def test_the_runbook_keeps_a_timed_out_steps_text_and_reads_a_torn_metrics_file(
     assert anchor_beaten(epoch_fids(metrics)) is None  # 40.0 is not below the anchor's 39.63
     fids = [(1, 40.0, 31.0), (2, 12.5, 36.0), (3, 9.0, 41.0)]
     report = {"started": "now", "steps": {"train": step}, "train": {"anchor_beaten_at": anchor_beaten(fids)},
-              "first_epochs": {"anchor_beaten_at": None}}  # fmt: skip
+              "first_epochs": {"anchor_beaten_at": None},
+              "first_epochs_compile_off": {"anchor_beaten_at": anchor_beaten([(1, 30.0, 1.2)])}}  # fmt: skip
     assert report["train"]["anchor_beaten_at"] == {"epoch": 2, "seconds": 36.0}
-    assert "beaten in the 50-epoch run at: {'epoch': 2, 'seconds': 36.0}" in markdown(report)
+    text = markdown(report)
+    assert "beaten in the 50-epoch run at: {'epoch': 2, 'seconds': 36.0}" in text
+    assert "not compiled (--compile off, still one CUDA graph): {'epoch': 1, 'seconds': 1.2}" in text
 
 
 def test_a_failing_graph_of_a_compiled_step_names_both_and_honours_either_on(data):
