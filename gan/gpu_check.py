@@ -120,29 +120,24 @@ def check(config: CheckConfig) -> dict:
         bench[name] = last_json(steps[name]["tail"])
     report["bench"] = bench
     if not config.quick:
-        run_dir = folder / "run"
-        shutil.rmtree(run_dir, ignore_errors=True)  # an earlier check's run: the folder holds only our files
-        steps["train"] = run_step(
-            "train",
-            [python, "train.py", "--device", "cuda", "--run-dir", str(run_dir), "--export", str(folder / "run.pt"),
-             "--data-dir", config.data_dir],
-            folder, 1800,
-        )  # fmt: skip
-        report["train"] = {"quick_fid_by_epoch": epoch_fids(run_dir / "metrics.jsonl")}
-        # A CUDA run scores every 5th epoch; a short run scored at every epoch times the anchor exactly.
-        for part, compile_models in (("first_epochs", "auto"), ("first_epochs_compile_off", "off")):
-            part_dir = folder / f"run_{part}"
-            shutil.rmtree(part_dir, ignore_errors=True)
+        # The default run, then (a CUDA run scores every 5th epoch) short runs scored at every epoch, which
+        # time the anchor exactly. Each run's folder holds only our files: an earlier check's run goes.
+        short = ["--epochs", "3", "--eval-every", "1"]
+        runs = [
+            ("train", [], 1800),
+            ("first_epochs", short, 600),
+            ("first_epochs_compile_off", [*short, "--compile", "off"], 600),
+        ]
+        for (part, options, timeout), run_dir in zip(runs, RUN_FOLDERS):
+            shutil.rmtree(folder / run_dir, ignore_errors=True)
             steps[part] = run_step(
                 part,
-                [python, "train.py", "--device", "cuda", "--epochs", "3", "--eval-every", "1", "--compile",
-                 compile_models, "--run-dir", str(part_dir), "--export", str(folder / f"run_{part}.pt"),
-                 "--data-dir", config.data_dir],
-                folder, 600,
+                [python, "train.py", "--device", "cuda", *options, "--run-dir", str(folder / run_dir),
+                 "--export", str(folder / f"{run_dir}.pt"), "--data-dir", config.data_dir],
+                folder, timeout,
             )  # fmt: skip
-            report[part] = {"quick_fid_by_epoch": epoch_fids(part_dir / "metrics.jsonl")}
-        for part in ("train", "first_epochs", "first_epochs_compile_off"):
-            report[part]["anchor_beaten_at"] = anchor_beaten(report[part]["quick_fid_by_epoch"])
+            fids = epoch_fids(folder / run_dir / "metrics.jsonl")
+            report[part] = {"quick_fid_by_epoch": fids, "anchor_beaten_at": anchor_beaten(fids)}
         steps["evaluate"] = run_step(
             "evaluate", [python, "-m", "gan.evaluate", str(folder / "run.pt"), "--json", "--data-dir", config.data_dir],
             folder, 900,

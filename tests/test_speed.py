@@ -181,7 +181,7 @@ def test_the_gpu_runbook_records_every_step_even_where_they_fail(tmp_path, data_
     """On a machine without CUDA each step fails fast, and the report still says what ran and how it ended."""
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU: run the runbook itself")  # CI has none
-    result = run_python("-m", "gan.gpu_check", "--out", tmp_path / "report", "--quick", "--data-dir", data_dir)
+    result = run_python("-m", "gan.gpu_check", "--out", tmp_path / "report", "--data-dir", data_dir)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert {"versions", "tests", "bench_128_graph_on", "bench_512_graph_off", "bench_128_graph_on_compile_off"} <= set(
@@ -193,6 +193,11 @@ def test_the_gpu_runbook_records_every_step_even_where_they_fail(tmp_path, data_
     assert bench["status"] == 1 and "--device cuda" in bench["tail"]
     assert "| bench_512_graph_off | failed |" in (tmp_path / "report" / "report.md").read_text()
     assert (tmp_path / "report" / "bench_128_graph_on.log").read_text().startswith("$ ")
+    for part in ("train", "first_epochs", "first_epochs_compile_off"):  # each run tried, failed, scored nothing
+        assert report["steps"][part]["status"] == 1 and "--device cuda" in report["steps"][part]["tail"], part
+        assert report[part] == {"quick_fid_by_epoch": [], "anchor_beaten_at": None}, part
+    assert "--compile off" in report["steps"]["first_epochs_compile_off"]["command"]
+    assert report["steps"]["evaluate"]["status"] != 0 and report["evaluate"] is None  # there is no run.pt to score
 
 
 def test_resumed_moments_take_the_weights_layout(data):
