@@ -166,7 +166,7 @@ def markdown(report: dict) -> str:
             f"Anchor (FID {ANCHOR_FID}) beaten in the 50-epoch run at: {report['train']['anchor_beaten_at']}",
             f"Anchor beaten in the run scored every epoch at: {report['first_epochs']['anchor_beaten_at']}",
             "The same, not compiled (--compile off, still one CUDA graph): "
-            f"{report.get('first_epochs_compile_off', {}).get('anchor_beaten_at')}",
+            f"{report['first_epochs_compile_off']['anchor_beaten_at']}",
             f"evaluate: {report.get('evaluate')}",
         ]
     return "\n".join(lines) + "\n"
