@@ -313,8 +313,9 @@ def update_ema(generator_ema, generator, weight: torch.Tensor) -> None:
     pairs = list(
         zip([*generator_ema.parameters(), *generator_ema.buffers()], [*generator.parameters(), *generator.buffers()])
     )
-    averaged = [ema for ema, _ in pairs if ema.dtype.is_floating_point]
-    differences = torch._foreach_sub([current for ema, current in pairs if ema.dtype.is_floating_point], averaged)
+    floating = [(ema, current) for ema, current in pairs if ema.dtype.is_floating_point]
+    averaged = [ema for ema, _ in floating]
+    differences = torch._foreach_sub([current for _, current in floating], averaged)
     torch._foreach_mul_(differences, weight)
     torch._foreach_add_(averaged, differences)
     for ema, current in pairs:
