@@ -103,12 +103,15 @@ def main(argv=None) -> int:
     from game.loop import NoDisplay
 
     try:
-        return loop.run()
-    except KeyboardInterrupt:
-        return 130
+        status = loop.run()
+    except KeyboardInterrupt:  # before the first frame: nothing to save yet
+        status = 130
     except NoDisplay as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if status == 130:  # a game in progress was saved as unfinished, as when the window is closed
+        print("stopped (Ctrl-C)", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

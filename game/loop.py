@@ -303,13 +303,20 @@ class Loop:
             self.recorder.start()
 
     def run(self) -> int:
+        """Frames until the game quits; its exit status, or 130 after Ctrl-C in the terminal."""
         self.start()
+        interrupted = False
         try:
             while not self.game.quit:
                 self.frame(self.wait_ms())
+        except KeyboardInterrupt:
+            # Python, not SDL, owns SIGINT, so Ctrl-C arrives here rather than as a closed window; leave
+            # the same way, so that the answers of a game not finished are saved like any other.
+            interrupted = True
+            self.game.handle(WindowClosed())
         finally:
             self.close(wait_for_preparer=False)
-        return self.game.exit_code
+        return 130 if interrupted else self.game.exit_code
 
     def close(self, wait_for_preparer: bool = True) -> None:
         """Window down at once; the history's pending saves always finish (they are the player's games)."""
@@ -320,6 +327,9 @@ class Loop:
         pygame.quit()
         if self.recorder is not None:
             self.recorder.stop()
+            for event in self.recorder.take():  # the last saves' answers: a failed one must still be told
+                for notice in getattr(event, "notices", ()):
+                    self.log(f"warning: {notice}")
         if wait_for_preparer:
             # A process that exits under a running torch call can abort ("terminate called without an
             # active exception"); `python -m game` instead leaves with os._exit once this returns.

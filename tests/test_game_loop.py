@@ -355,6 +355,26 @@ def test_escape_mid_game_asks_before_leaving(loop, tmp_path):
     assert json.loads(line)["finished"] is False
 
 
+def test_ctrl_c_mid_game_saves_the_answers_and_exits_130(tmp_path, weights, digits):
+    loop = open_game(tmp_path, weights, digits)
+    pump(loop, lambda: loop.game.ready)
+    press(loop, pygame.K_RETURN)
+    answer(loop, pygame.K_f)
+    answer(loop, pygame.K_SPACE)  # on to the second digit
+    answer(loop, pygame.K_r)
+    assert len(loop.game.answers) == 2
+
+    def ctrl_c(wait_ms=0):  # Python raises SIGINT's KeyboardInterrupt wherever the loop is
+        raise KeyboardInterrupt
+
+    loop.start = lambda: None  # already up
+    loop.frame = ctrl_c
+    assert loop.run() == 130
+    [line] = (tmp_path / "home" / "history.jsonl").read_text().splitlines()
+    record = json.loads(line)
+    assert record["finished"] is False and len(record["rounds"]) == 2
+
+
 def test_mute_is_remembered_between_runs(tmp_path, weights, digits):
     loop = open_game(tmp_path, weights, digits)
     try:
