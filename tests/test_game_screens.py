@@ -46,6 +46,7 @@ from game.events import (  # noqa: E402
 from game.records import played_from, record_of, summary_of  # noqa: E402
 from game.rounds import CardRequest, Pair  # noqa: E402
 from game.scoring import best_key, opponent_stats, threshold_stats  # noqa: E402
+from game.screens import title  # noqa: E402
 from game.state import Game, GameRequest, GameSetup, Opponent, Round, Screen, Settings  # noqa: E402
 from game.view import View  # noqa: E402
 
@@ -601,3 +602,15 @@ def test_the_card_scales_its_digit_bars_so_no_share_is_cut_off():
     easy = [0.0115, 0.0281, 0.0554, 0.2064, 0.0926, 0.22, 0.0058, 0.3342, 0.0207, 0.0253]  # easy.pt's shares
     assert share_scale(easy) == pytest.approx(0.4)  # its 33% bar fits under the top
     assert share_scale([0.3] + [0.7 / 9] * 9) == pytest.approx(0.3)
+
+
+def test_under_weights_the_title_lists_only_the_named_generator():
+    """--weights fixes the opponent, so the others are not listed with an Up / Down hint that does nothing."""
+    many = [Opponent(f"weights/run{n}.pt", f"run{n}") for n in range(12)]
+    named = Opponent("mine.pt", "mine")
+    fixed = Game(opponents=[named, *many], settings=Settings(fixed_checkpoint="mine.pt", seed=1))
+    shown = title.layout(fixed, SIZE)
+    assert [row.index for row in shown.rows] == [0] and shown.hidden == 0
+    free = Game(opponents=[named, *many], settings=Settings(seed=1))
+    shown = title.layout(free, SIZE)
+    assert len(shown.rows) > 1 and shown.hidden == len(many) + 1 - len(shown.rows)

@@ -109,17 +109,22 @@ def layout(game: Game, size) -> TitleLayout:
         records=records,
         card=card,
         notices=notices,
-        hidden=len(game.opponents) - len(rows),
+        hidden=listed(game) - len(rows),
         pad=pad,
     )
+
+
+def listed(game: Game) -> int:
+    """How many opponents the list holds: with --weights only the named one (first), which cannot be changed."""
+    return min(1, len(game.opponents)) if game.settings.fixed_checkpoint else len(game.opponents)
 
 
 def opponent_rows(game: Game, panel: pygame.Rect, u: float) -> list[OpponentRow]:
     row_height = max(30, int(62 * u))
     list_top = panel.y + int(58 * u)
     visible = max(1, (panel.bottom - list_top - max(20, int(40 * u))) // row_height)
-    first = min(max(0, game.selected - visible + 1), max(0, len(game.opponents) - visible))
-    shown = range(first, min(len(game.opponents), first + visible))
+    first = min(max(0, game.selected - visible + 1), max(0, listed(game) - visible))
+    shown = range(first, min(listed(game), first + visible))
     left, width = panel.x + int(14 * u), panel.w - int(28 * u)
     return [
         OpponentRow(index, pygame.Rect(left, list_top + position * row_height, width, row_height - int(6 * u)))
@@ -180,7 +185,7 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: TitleLayout, mous
     left, pad, u = shown.left, shown.pad, shown.u
     paint.panel(surface, left, radius=int(14 * u))
     paint.text(surface, "Generator", 40 * u, TEXT, (left.x + pad, left.y + 16 * u))
-    corner = "from --weights" if game.settings.fixed_checkpoint else "Up / Down" if len(game.opponents) > 1 else ""
+    corner = "from --weights" if game.settings.fixed_checkpoint else "Up / Down" if listed(game) > 1 else ""
     paint.text(surface, corner, 24 * u, MUTED, (left.right - pad, left.y + 22 * u), "topright")
     if not game.opponents:
         draw_no_opponents(paint, surface, shown)
@@ -189,7 +194,7 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: TitleLayout, mous
     footer_at = (left.centerx, left.bottom - 10 * u)
     opponent = game.opponent
     if shown.hidden > 0:
-        footer = f"{len(game.opponents)} generators: Up / Down to see the rest"
+        footer = f"{listed(game)} generators: Up / Down to see the rest"
     elif opponent is not None and opponent.fid is not None:
         footer = f"{opponent.title}: quick FID {opponent.fid:.1f} (the trainer's check; lower is closer to real digits)"
     elif game.opponents and not game.settings.fixed_checkpoint and all(o.difficulty for o in game.opponents):
