@@ -327,9 +327,10 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     if checkpoint is not None:
         for note in restore_run(run, checkpoint, run_dir / "checkpoint.pt"):
             log(note)
-        log(f"resuming {run_dir} at epoch {run.epoch + 1}, step {run.step}")
         if run.step >= run.total_steps:
-            log(f"note: nothing to train: the run is at step {run.step}, its end is {run.total_steps}; exporting it")
+            log(f"note: nothing to train: {run_dir} is at step {run.step}, its end is {run.total_steps}; exporting it")
+        else:
+            log(f"resuming {run_dir} at epoch {run.epoch + 1}, step {run.step}")
     if run.config.rare_draw and run.radii is None:  # a resumed run keeps the radii it saved, so its draws replay
         # rank 0's radii for every rank: computed once, and no rank's last bits can differ from another's
         run.radii = from_main_rank(training_radii(images, log) if distributed.is_main else None, distributed)

@@ -246,7 +246,9 @@ def test_a_resumed_finished_run_exports_its_last_figures(tmp_path, data_dir):
     flags = ["--device", "cpu", "--batch-size", "512", "--generator-width", "8", "--discriminator-width", "8",
              "--eval-samples", "100", "--epochs", "1"]  # fmt: skip
     run_python("train.py", *flags, "--run-dir", run_dir, "--export", tmp_path / "first.pt", check=True)
-    run_python("train.py", "--resume", run_dir, "--export", tmp_path / "again.pt", check=True)
+    result = run_python("train.py", "--resume", run_dir, "--export", tmp_path / "again.pt", check=True)
+    assert f"nothing to train: {run_dir} is at step 117" in result.stderr  # one epoch: 60,000 // 512 steps
+    assert "resuming" not in result.stderr  # not "at epoch 2": there is none
     first, again = (load_checkpoint(tmp_path / name)["metrics"] for name in ("first.pt", "again.pt"))
     assert math.isfinite(first["fid"]) and again == first
 
