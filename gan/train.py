@@ -314,6 +314,9 @@ def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     distributed = setup_distributed(config.device)
     log = (lambda message: print(message, file=sys.stderr, flush=True)) if distributed.is_main else (lambda _: None)
     stop = StopSignals(log).install()
+    export_folder = Path(config.export).parent
+    if config.export and not export_folder.exists():  # a mistyped folder shows now, not after the run
+        log(f"note: --export {config.export}: its folder {export_folder} does not exist yet; it will be made")
     device = resolve_device(config.device, log)
     if device.type == "cuda" and distributed.world_size > 1:
         device = torch.device("cuda", distributed.local_rank)

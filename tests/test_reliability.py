@@ -155,6 +155,15 @@ def test_train_refuses_a_non_regular_export_before_training(tmp_path, data_dir):
     assert not (tmp_path / "run").exists()  # refused before any training
 
 
+def test_an_export_into_a_missing_folder_says_so_at_the_start_and_makes_it(tmp_path, data_dir):
+    export = tmp_path / "weigths" / "mine.pt"  # a typo of weights/: the game would not find it there
+    result = run_python("train.py", *SMALL, "--steps", "1", "--run-dir", tmp_path / "run", "--export", export)
+    assert result.returncode == 0, result.stderr
+    first = result.stderr.index(f"its folder {export.parent} does not exist yet")
+    assert first < result.stderr.index("device:")  # before the training, where it can still be stopped
+    assert export.is_file()
+
+
 def test_outputs_that_cannot_be_written_fail_before_the_work(tmp_path):
     """An export after a training run, a scores file after minutes of scoring: a place that cannot take the
     file (here a path under a regular file; a read-only folder alike) is found at the start, in one line."""
