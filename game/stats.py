@@ -15,11 +15,13 @@ is the share of wrong picks); glimpse (HYPE-time: the threshold exposure, the
 geometric mean of the games' thresholds with a 95% bootstrap interval over
 games); and drawings for D (how many fooled D). Unfinished games are left
 out. Lines that are damaged or make no sense are skipped and counted (this
-tool only reads; the game sets such lines aside). `--out` writes a plot of
+tool only reads; the game sets such lines aside); a file with no game record
+in it at all, such as a checkpoint given by mistake, is an error. `--out` writes a plot of
 the single-digit measurement table.
 """
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -30,14 +32,15 @@ from game.files import open_regular
 from game.records import RecordError, answer_times, parse, summary_of
 from game.rounds import opponent_title
 from game.scoring import drawing_stats, opponent_stats, threshold_stats
-from gan.files import check_writable_target
+from gan.files import atomic_write_bytes, check_writable_target
 
 
 def read_pooled(paths: list[Path]) -> tuple[list, list[list[int]], list[str]]:
-    """(summaries, answer times per game, warnings) over every file, read only."""
+    """(summaries, answer times per game, warnings) over every file, read only; ValueError for a file with
+    lines but no game record in it."""
     summaries, times, warnings = [], [], []
     for path in paths:
-        skipped = 0
+        skipped, read = 0, 0
         try:
             for offset, line in history.lines(path):
                 if not line.strip():
@@ -46,15 +49,17 @@ def read_pooled(paths: list[Path]) -> tuple[list, list[list[int]], list[str]]:
                     record = parse(line)
                     summaries.append(summary_of(record, offset))
                     times.append(answer_times(record))
+                    read += 1
                 except (ValueError, RecordError):
                     skipped += 1
         except OSError as error:
             warnings.append(f"could not read {path}: {history.reason(error)}")
             continue
+        if skipped and not read:  # a checkpoint or a log given by mistake: not a history with a bad line
+            raise ValueError(f"{path}: not one of its {skipped:,} lines is a game record; is it a history file?")
         if skipped:
-            warnings.append(
-                f"{path}: skipped {skipped} line{'s' if skipped != 1 else ''} that are not sensible records"
-            )
+            what = "line that is not a sensible record" if skipped == 1 else "lines that are not sensible records"
+            warnings.append(f"{path}: skipped {skipped:,} {what}")
     return summaries, times, warnings
 
 
@@ -194,8 +199,10 @@ def plot(rows: list[dict], out: Path) -> None:
     axis.set_title("Human evaluation of each generator (finished measurement games)")
     axis.legend(loc="lower right", fontsize="small")
     figure.tight_layout()
-    figure.savefig(out, dpi=120)
+    drawn = io.BytesIO()
+    figure.savefig(drawn, dpi=120, format=out.suffix[1:].lower())
     plt.close(figure)
+    atomic_write_bytes(drawn.getvalue(), out)  # its folder made like train.py's outputs, an old report never torn
 
 
 def plot_suffixes() -> list[str]:
@@ -249,7 +256,11 @@ def main(argv=None) -> int:
     if not args.history and not paths[0].exists():
         print(f"no games yet: {paths[0]} does not exist", file=sys.stderr)
         paths = []
-    summaries, times, warnings = read_pooled(paths)
+    try:
+        summaries, times, warnings = read_pooled(paths)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     measured, practice = figures(summaries, times, True), figures(summaries, times, False)
@@ -263,7 +274,8 @@ def main(argv=None) -> int:
         found = {"measurement": measured, "practice": practice, "pairs": pairs, "glimpse": glimpse}
         print(json.dumps({**found, "draw": drawings, "files": [str(p) for p in paths]}, indent=2))
     else:
-        print(f"{len(summaries)} games in {len(paths)} file{'s' if len(paths) != 1 else ''}; unfinished games left out")
+        games = f"{len(summaries)} game{'s' if len(summaries) != 1 else ''}"
+        print(f"{games} in {len(paths)} file{'s' if len(paths) != 1 else ''}; unfinished games left out")
         print_table("Measurement games (no feedback while playing): the human evaluation", measured)
         print_table("Practice games (feedback after each digit: people learn as they play)", practice)
         print_glimpse(

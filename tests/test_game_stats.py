@@ -83,10 +83,13 @@ def test_pooled_histories_give_the_known_figures(tmp_path):
 
 def test_the_plot_is_written(tmp_path):
     history = write(tmp_path / "h.jsonl", game(2, 1, 1000), game(1, 1, 1200, name="hard"))
-    out = tmp_path / "report.png"
+    out = tmp_path / "reports" / "report.png"  # a folder not made yet: made, as train.py makes its outputs'
     result = run_python("-m", "game.stats", "--history", history, "--out", out, timeout=120)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5000
+    out = tmp_path / "report.svg"  # the kind follows the name
+    assert run_python("-m", "game.stats", "--history", history, "--out", out, timeout=120).returncode == 0
+    assert b"<svg" in out.read_bytes()[:1000]
 
 
 def test_no_history_yet_and_no_measurement_game_end_cleanly(tmp_path):
@@ -115,6 +118,20 @@ def test_a_named_history_that_cannot_be_read_stops_a_pooled_report(tmp_path, mak
     result = run_python("-m", "game.stats", "--history", readable, "--history", path, timeout=60)
     assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"error: --history {path}: {words}"
+
+
+def test_a_file_with_no_game_record_is_an_error_and_one_bad_line_a_warning(tmp_path):
+    checkpoint = tmp_path / "hard.pt"  # a checkpoint given as --history by mistake: binary, many "lines"
+    checkpoint.write_bytes(bytes(range(256)) * 40)
+    result = run_python("-m", "game.stats", "--history", checkpoint, timeout=60)
+    assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {checkpoint}: not one of its ") and "history file?" in result.stderr
+    damaged = write(tmp_path / "h.jsonl", game(2, 1, 1000))
+    with damaged.open("a") as file:
+        file.write("{not json\n")
+    result = run_python("-m", "game.stats", "--history", damaged, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("1 game in 1 file;")
+    assert f"warning: {damaged}: skipped 1 line that is not a sensible record" in result.stderr
 
 
 def test_a_plot_of_a_kind_it_cannot_write_is_refused_before_any_work(tmp_path):
