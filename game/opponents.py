@@ -153,10 +153,20 @@ def check_weights(path: str) -> str | None:
         check_regular(Path(path))
         kind = peek(path).get("kind")
     except FileNotFoundError:
-        return f"{path}: no such file"
+        return f"{path}: no such file" + did_you_mean(path)
     except (OSError, PeekError) as error:
         return str(error) if isinstance(error, PeekError) else f"{path}: {error.strerror or error}"
     return f"{path}: a {kind} checkpoint, not a game opponent" if kind not in (None, "game", "run") else None
+
+
+def did_you_mean(path: str) -> str:
+    """'; did you mean weights/hard.pt?' for `--weights hard` or `hard.pt`, where such a file exists; else ''."""
+    name = Path(path).name
+    for folder in (Path("weights"), REPO_ROOT / "weights"):
+        for candidate in (folder / name, folder / f"{name}.pt"):
+            if candidate.is_file() and candidate.resolve() != Path(path).resolve():
+                return f"; did you mean {display_path(candidate)}?"
+    return ""
 
 
 def opponent_for(path: str) -> Opponent:

@@ -122,6 +122,14 @@ def test_a_named_odd_file_fails_at_once_without_hanging(tmp_path, kind):
     assert message == f"{path}: {expected}"
 
 
+def test_a_mistyped_weights_name_points_to_the_file_in_weights(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    save_tiny_checkpoint(tmp_path / "weights" / "mine.pt")
+    for typed in ("mine", "mine.pt"):  # as on the title, and as a file name without its folder
+        assert check_weights(typed) == f"{typed}: no such file; did you mean weights/mine.pt?"
+    assert check_weights("theirs.pt") == "theirs.pt: no such file"  # nothing like it: no guess
+
+
 def test_labels_too_large_to_print_do_not_crash_the_title(tmp_path, digits):
     folder = tmp_path / "weights"
     path = save_tiny_checkpoint(folder / "huge.pt")
