@@ -372,7 +372,7 @@ def draw_picks(paint: Painter, surface, game: Game, shown: SummaryLayout, y: flo
     y += 38 * u
     lefts = sum(bool(answer.pick_left) for answer in played.answers)
     real_lefts = sum(pair.real_left for pair in played.rounds[:pairs])
-    side = f"You picked the left one {lefts} times of {pairs}; the real one was on the left {real_lefts} times."
+    side = f"You picked the left one in {lefts} of {pairs} pairs; the real one was on the left in {real_lefts}."
     y = paint.paragraph(surface, side, 24 * u, MUTED, x, y, int(inner))
     meaning = "HYPE here is your share of wrong picks; 50% means you could not tell which was real."
     label = paint.hype_label(surface, 30 * u, TEXT, (x, y + 6 * u))
@@ -445,10 +445,12 @@ def draw_review(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse
         what = paint.text(surface, what, 22 * u, MUTED, (label.right + 10 * u, rect.centery + 1 * u), "midleft")
         room = rect.right - what.right - 20 * u
         if number == 0 and room > 120 * u:
-            under = {"draw": "D's p(real)", "pairs": f"pair: your pick, {game.judge}'s"}.get(
+            under = {"draw": "D's p(real)", "pairs": f"your pick, {game.judge}'s"}.get(
                 played.game, f"you, {game.judge}"
             )
-            marks = f"under each: {under}; click to enlarge"
+            # The click hint goes first where the line is short of room: the marks' key is what reading needs.
+            fits = [f"under each: {under}; click to enlarge", f"under each: {under}", under]
+            marks = next((words for words in fits if paint.font(22 * u).size(words)[0] <= room), fits[-1])
             paint.fit_text(surface, marks, 22 * u, MUTED, (rect.right, rect.centery + 1 * u), room, "midright")
     for image_rect, pictures, round_, answer in zip(shown.images, shown.pictures, played.rounds, played.answers):
         hovered = image_rect.collidepoint(mouse)
