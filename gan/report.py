@@ -70,6 +70,7 @@ def save_loss_plot(records: list[dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogFormatter
 
     steps = [r for r in records if "loss_d" in r]
     epochs = [r for r in records if r.get("fid") is not None]
@@ -90,6 +91,9 @@ def save_loss_plot(records: list[dict], path: Path) -> None:
     if epochs:
         axes[2].plot([r["step"] for r in epochs], [r["fid"] for r in epochs], marker="o", label="FID (quick)")
         axes[2].set_yscale("log")
+        # Plain numbers (30, 40), not matplotlib's "3 x 10^1", where the FIDs span less than a decade.
+        axes[2].yaxis.set_major_formatter(LogFormatter())
+        axes[2].yaxis.set_minor_formatter(LogFormatter(minor_thresholds=(2, 0.5)))
         axes[2].set_ylabel("FID, lower is better")
         axes[2].legend(loc="upper right")
     axes[-1].set_xlabel("optimizer step")
