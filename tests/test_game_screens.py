@@ -209,6 +209,18 @@ def scene_summary(digits):
     return playing(digits, 10)
 
 
+def scene_summary_detector(digits):
+    """Judged by a fresh detector: its marks under the digits read "det", never "D", the GAN's own."""
+    game = title_game(digits, detector=True)
+    game.prepared = replace(game.prepared, judge="critic")
+    game.handle(Action.START)
+    for action in ANSWERS:
+        answer(game, action)
+        game.handle(Action.CONTINUE)
+    game.update(1.0)
+    return game
+
+
 def scene_summary_first_measurement_game(digits):
     return playing(digits, 10, measurement=True)
 

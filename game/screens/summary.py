@@ -479,7 +479,7 @@ def draw_review(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse
 
 def draw_tile_marks(paint: Painter, surface, image_rect: pygame.Rect, tile: float, marks) -> None:
     """Under a review digit, your mark on the left half and the judge's on the right, labelled when there is room."""
-    labelled = tile * 0.16 >= 14  # room for the words "you" and "D" beside the marks
+    labelled = tile * 0.16 >= 14  # room for the words "you" and "D" (or "det") beside the marks
     icon, font_size = tile * (0.2 if labelled else 0.26), tile * 0.16
     center_y = image_rect.bottom + tile * 0.2
     # Each mark centred in its half of the tile; under a pair, side by side at its middle, so that they read as
@@ -490,7 +490,7 @@ def draw_tile_marks(paint: Painter, surface, image_rect: pygame.Rect, tile: floa
         if not labelled:
             paint.mark(surface, correct, (center_x, center_y), icon)
             continue
-        name = name if len(name) < 3 or name == "you" else name[0]  # "Detector" shows as "D" under a tile
+        name = "det" if name == "Detector" else name  # short under a tile, and never "D": that is the GAN's own
         label_width = paint.font(font_size).size(name)[0]
         left = center_x - (label_width + icon * 1.3) / 2
         paint.text(surface, name, font_size, MUTED, (left, center_y), "midleft")
