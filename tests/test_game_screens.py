@@ -284,6 +284,23 @@ def scene_reopened_summary(digits):
     return game
 
 
+def scene_reopened_unfinished_game(digits):
+    """A game left after 4 of 10 digits: no one is declared the winner of it."""
+    game = title_game(digits)
+    summaries = [summary_of(record, number * 1000) for number, record in enumerate(past_games(digits))]
+    game.handle(HistoryLoaded(summaries))
+    game.handle(Action.RECORDS)
+    game.handle(Action.START)  # the newest: the game left early
+    record = past_games(digits)[-1]
+    assert game.record_wanted.key == summary_of(record, 0).key
+    game.handle(RecordOpened(game.record_wanted, played_from(record)))
+    request = game.wanted_images
+    images, _ = digits
+    game.handle(ImagesReady(request, tuple(images[100 + 37 * n] for n in range(len(request.sources)))))
+    game.update(1.0)
+    return game
+
+
 def scene_reopened_summary_without_its_fakes(digits):
     game = records_game(digits)
     game.handle(Action.NEXT)

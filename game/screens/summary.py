@@ -182,6 +182,8 @@ def draw_heading(paint: Painter, surface, game: Game, shown: SummaryLayout) -> N
     rival = "the discriminator" if judge == "D" else "the detector"
     if played.game == "draw":
         verdict = f"{result.player_correct} of {counted(result.answered, 'drawing')} fooled D"
+    elif not played.finished:  # no one wins a game left early: its few answers say little
+        verdict = "Left before the end."
     elif result.player_correct > result.d_correct:
         verdict = f"You beat {rival}!"
     elif result.player_correct < result.d_correct:
