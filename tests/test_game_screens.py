@@ -334,7 +334,7 @@ def scene_title_glimpse(digits):
 
 
 def scene_title_draw(digits):
-    game = title_game(digits)
+    game = title_game(digits, detector=True)  # left on from another tab: D still judges drawings, as the title says
     game.handle(SelectGame("draw"))
     return game
 

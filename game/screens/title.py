@@ -174,7 +174,8 @@ def draw_heading(paint: Painter, surface, game: Game, shown: TitleLayout) -> Non
     width, height = surface.get_size()
     u = shown.u
     paint.text(surface, "Real or Fake?", height * 0.13, TEXT, (width // 2, height * 0.035), "midtop")
-    subtitle = SUBTITLE.format(judge=JUDGES[bool(game.settings.detector)])
+    detector = game.settings.detector and game.settings.game != "draw"  # a drawing is always judged by D
+    subtitle = SUBTITLE.format(judge=JUDGES[detector])
     paint.fit_text(surface, subtitle, height * 0.038, MUTED, (width // 2, height * 0.155), width * 0.94, "midtop")
     sound = "S  sound: off" if game.settings.muted else "S  sound: on"
     hints = f"H  help      G  way to play      C  card      R  records      {sound}      Q  quit      F11  fullscreen"
