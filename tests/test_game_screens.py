@@ -560,6 +560,7 @@ def scene_failed_with_others(digits):
 SCENES = {name[len("scene_") :]: build for name, build in globals().items() if name.startswith("scene_")}
 SMALL_SCENES = (
     "title",
+    "records_every_way",
     "round",
     "reveal",
     "summary",

@@ -98,18 +98,24 @@ def draw_game_row(paint: Painter, surface, game: Game, row: RecordRow, hovered: 
     x = [rect.x + rect.w * share for share in columns]
     paint.fit_text(surface, when(summary.time, short=True), size, MUTED, (x[0], y), x[1] - x[0] - 6, "midleft")
     paint.fit_text(surface, opponent_title(summary.opponent_name), size, TEXT, (x[1], y), x[2] - x[1] - 6, "midleft")
-    mode = "measurement" if summary.measurement else "practice"
-    mode = {"glimpse": f"glimpse, {mode}", "pairs": f"pairs, {mode}", "draw": "Draw for D"}.get(summary.game, mode)
-    mode += "" if summary.finished else f", left {summary.answered}/{summary.n_rounds}"
-    paint.fit_text(surface, mode, size, MUTED, (x[2], y), x[3] - x[2] - 6, "midleft")
-    judge = judge_title(summary.judge)
-    scores = f"you {summary.player_correct}/{summary.answered} · {judge} {summary.d_correct}/{summary.answered}"
+    # Each column's words, longest first: a narrow window gets a shorter form rather than a cut one.
+    left = "" if summary.finished else f", left {summary.answered}/{summary.n_rounds}"
+    modes = ["measurement", "meas."] if summary.measurement else ["practice", "prac."]
     if summary.game == "draw":
-        scores = f"{summary.player_correct} of {summary.answered} fooled D"
+        modes = ["Draw for D" + left]
+    else:
+        way = f"{summary.game}, " if summary.game in ("glimpse", "pairs") else ""
+        modes = [f"{way}{mode}{left}" for mode in modes]
+    paint.fit_first(surface, modes, size, MUTED, (x[2], y), x[3] - x[2] - 6, "midleft")
+    you, judged = f"{summary.player_correct}/{summary.answered}", f"{summary.d_correct}/{summary.answered}"
+    judges = [judge_title(summary.judge), "det" if summary.judge == "critic" else "D"]
+    scores = [f"you {you} · {judge} {judged}" for judge in judges]
+    if summary.game == "draw":
+        scores = [f"{summary.player_correct} of {summary.answered} fooled D"]
     elif summary.game == "glimpse":
         threshold = "no threshold" if summary.threshold_ms is None else f"{summary.threshold_ms:.0f} ms"
-        scores = f"{threshold} · you {summary.player_correct}/{summary.answered}"
-    paint.fit_text(surface, scores, size, TEXT, (rect.right - 8 * u, y), rect.right - x[3] - 8 * u, "midright")
+        scores = [f"{threshold} · you {you}", threshold]
+    paint.fit_first(surface, scores, size, TEXT, (rect.right - 8 * u, y), rect.right - x[3] - 8 * u, "midright")
 
 
 def draw_opponents(paint: Painter, surface, game: Game, shown: RecordsLayout) -> None:

@@ -451,9 +451,8 @@ def draw_review(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse
                 played.game, f"you, {game.judge}"
             )
             # The click hint goes first where the line is short of room: the marks' key is what reading needs.
-            fits = [f"under each: {under}; click to enlarge", f"under each: {under}", under]
-            marks = next((words for words in fits if paint.font(22 * u).size(words)[0] <= room), fits[-1])
-            paint.fit_text(surface, marks, 22 * u, MUTED, (rect.right, rect.centery + 1 * u), room, "midright")
+            marks = [f"under each: {under}; click to enlarge", f"under each: {under}", under]
+            paint.fit_first(surface, marks, 22 * u, MUTED, (rect.right, rect.centery + 1 * u), room, "midright")
     for image_rect, pictures, round_, answer in zip(shown.images, shown.pictures, played.rounds, played.answers):
         hovered = image_rect.collidepoint(mouse)
         pygame.draw.rect(surface, TEXT if hovered else OUTLINE, image_rect.inflate(4, 4), width=2)

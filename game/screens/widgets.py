@@ -144,6 +144,11 @@ class Painter:
             string = string.rstrip() + "..."
         return self.text(surface, string, size, color, position, anchor)
 
+    def fit_first(self, surface, strings, size, color, position, max_width, anchor="topleft") -> pygame.Rect:
+        """`fit_text` of the first of `strings`, longest first, that fits `max_width` at `size`; else of the last."""
+        chosen = next((string for string in strings if self.font(size).size(printable(string))[0] <= max_width), None)
+        return self.fit_text(surface, chosen or strings[-1], size, color, position, max_width, anchor)
+
     def wrap(self, string: str, size: float, width: int) -> list[str]:
         font, lines = self.font(size), []
         for paragraph in printable(string).split("\n"):
