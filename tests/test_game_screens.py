@@ -301,6 +301,16 @@ def scene_reopened_unfinished_game(digits):
     return game
 
 
+def scene_reopened_detector_game_redrawing(digits):
+    """A reopened game judged by a fresh detector, its digits not back yet: the empty boxes are explained."""
+    game = records_game(digits)
+    game.handle(Action.START)
+    record = dict(past_games(digits)[game.record_cursor], judge="critic")
+    game.handle(RecordOpened(game.record_wanted, played_from(record)))
+    assert game.wanted_images is not None and game.wanted_images.detector
+    return game
+
+
 def scene_reopened_summary_without_its_fakes(digits):
     game = records_game(digits)
     game.handle(Action.NEXT)

@@ -473,9 +473,14 @@ def draw_review(paint: Painter, surface, game: Game, shown: SummaryLayout, mouse
             continue
         marks = (("you", round_.is_right(answer)), (game.judge, round_.d_correct))
         draw_tile_marks(paint, surface, image_rect, shown.tile, marks)
+    at = (shown.grid.x, shown.grid.bottom)
     if game.images_problem:
-        at = (shown.grid.x, shown.grid.bottom)
         paint.fit_text(surface, game.images_problem, 20 * u, WRONG, at, shown.grid.w, "bottomleft")
+    elif game.wanted_images is not None:  # a reopened game's digits on their way: say why the boxes are empty
+        waiting = ["redrawing the digits..."]
+        if game.wanted_images.detector:  # seconds, not a blink: its heat maps need the detector trained again
+            waiting.insert(0, "redrawing the digits: the detector is trained again for its heat maps, a few seconds")
+        paint.fit_first(surface, waiting, 20 * u, MUTED, at, shown.grid.w, "bottomleft")
 
 
 def draw_tile_marks(paint: Painter, surface, image_rect: pygame.Rect, tile: float, marks) -> None:
