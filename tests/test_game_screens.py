@@ -275,7 +275,11 @@ def scene_records_empty(digits):
 def scene_reopened_summary(digits):
     game = records_game(digits)
     game.handle(Action.START)
-    record = past_games(digits)[game.record_cursor]
+    return reopened(game, past_games(digits)[game.record_cursor], digits)
+
+
+def reopened(game: Game, record: dict, digits) -> Game:
+    """The game whose opening was asked for, as the history thread reads it back, its digits redrawn."""
     game.handle(RecordOpened(game.record_wanted, played_from(record)))
     request = game.wanted_images
     images, _ = digits
@@ -293,12 +297,7 @@ def scene_reopened_unfinished_game(digits):
     game.handle(Action.START)  # the newest: the game left early
     record = past_games(digits)[-1]
     assert game.record_wanted.key == summary_of(record, 0).key
-    game.handle(RecordOpened(game.record_wanted, played_from(record)))
-    request = game.wanted_images
-    images, _ = digits
-    game.handle(ImagesReady(request, tuple(images[100 + 37 * n] for n in range(len(request.sources)))))
-    game.update(1.0)
-    return game
+    return reopened(game, record, digits)
 
 
 def scene_reopened_detector_game_redrawing(digits):
