@@ -203,14 +203,18 @@ class Loop:
             return self.game.failures.get(result.request.checkpoint) == result.message
         return False
 
-    def sync_recorder(self) -> None:
-        """Hand the recorder's answers to the game; pass it finished games, past games to read, preferences."""
-        if self.recorder is None:
-            return
+    def take_recorder_news(self) -> None:
+        """The history thread's answers to the game, and its warnings (a save that failed) to the terminal."""
         for event in self.recorder.take():
             self.game.handle(event)
             for notice in getattr(event, "notices", ()):
                 self.log(f"warning: {notice}")
+
+    def sync_recorder(self) -> None:
+        """Hand the recorder's answers to the game; pass it finished games, past games to read, preferences."""
+        if self.recorder is None:
+            return
+        self.take_recorder_news()
         self.sent = [record for record in self.sent if any(record is waiting for waiting in self.game.outbox)]
         for record in self.game.outbox:
             if not any(record is sent for sent in self.sent):
@@ -327,9 +331,7 @@ class Loop:
         pygame.quit()
         if self.recorder is not None:
             self.recorder.stop()
-            for event in self.recorder.take():  # the last saves' answers: a failed one must still be told
-                for notice in getattr(event, "notices", ()):
-                    self.log(f"warning: {notice}")
+            self.take_recorder_news()  # the last saves' answers: a failed one must still be told
         if wait_for_preparer:
             # A process that exits under a running torch call can abort ("terminate called without an
             # active exception"); `python -m game` instead leaves with os._exit once this returns.

@@ -34,7 +34,15 @@ from gan.cli import doc, one_line_errors, parse_config
 from gan.files import output_folder
 from gan.report import read_jsonl
 
-RUN_FOLDERS = ("run", "run_first_epochs", "run_first_epochs_compile_off")  # the training runs' folders in --out
+# The default run, then (a CUDA run scores every 5th epoch) short runs scored at every epoch, which time the
+# anchor exactly: (report part, its folder in --out, train.py options, timeout in seconds).
+SHORT_RUN = ("--epochs", "3", "--eval-every", "1")
+TRAINING_RUNS = (
+    ("train", "run", (), 1800),
+    ("first_epochs", "run_first_epochs", SHORT_RUN, 600),
+    ("first_epochs_compile_off", "run_first_epochs_compile_off", (*SHORT_RUN, "--compile", "off"), 600),
+)
+RUN_FOLDERS = tuple(run_dir for _, run_dir, _, _ in TRAINING_RUNS)
 ANCHOR_FID = 39.63  # the textbook DCGAN's best generator, gan.evaluate n = 10,000 (weights/README.md)
 
 
@@ -120,16 +128,8 @@ def check(config: CheckConfig) -> dict:
         bench[name] = last_json(steps[name]["tail"])
     report["bench"] = bench
     if not config.quick:
-        # The default run, then (a CUDA run scores every 5th epoch) short runs scored at every epoch, which
-        # time the anchor exactly. Each run's folder holds only our files: an earlier check's run goes.
-        short = ["--epochs", "3", "--eval-every", "1"]
-        runs = [
-            ("train", [], 1800),
-            ("first_epochs", short, 600),
-            ("first_epochs_compile_off", [*short, "--compile", "off"], 600),
-        ]
-        for (part, options, timeout), run_dir in zip(runs, RUN_FOLDERS):
-            shutil.rmtree(folder / run_dir, ignore_errors=True)
+        for part, run_dir, options, timeout in TRAINING_RUNS:
+            shutil.rmtree(folder / run_dir, ignore_errors=True)  # an earlier check's run: the folder is only ours
             steps[part] = run_step(
                 part,
                 [python, "train.py", "--device", "cuda", *options, "--run-dir", str(folder / run_dir),

@@ -310,13 +310,13 @@ def training_radii(images, log) -> torch.Tensor:
 
 def train(config: TrainConfig, given: set[str] | None = None) -> Path:
     run_dir, checkpoint, config = prepare_run(config, given or set())
-    check_writable_target(export_path(config, run_dir))  # a folder, a device, a read-only place: now, not at the end
+    exported = export_path(config, run_dir)
+    check_writable_target(exported)  # a folder, a device, a read-only place: now, not at the end
     distributed = setup_distributed(config.device)
     log = (lambda message: print(message, file=sys.stderr, flush=True)) if distributed.is_main else (lambda _: None)
     stop = StopSignals(log).install()
-    export_folder = Path(config.export).parent
-    if config.export and not export_folder.exists():  # a mistyped folder shows now, not after the run
-        log(f"note: --export {config.export}: its folder {export_folder} does not exist yet; it will be made")
+    if not exported.parent.exists():  # a mistyped --export folder shows now, not after the run
+        log(f"note: game checkpoint {exported}: its folder {exported.parent} does not exist yet; it will be made")
     device = resolve_device(config.device, log)
     if device.type == "cuda" and distributed.world_size > 1:
         device = torch.device("cuda", distributed.local_rank)
