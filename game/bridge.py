@@ -227,6 +227,7 @@ class Bridge:
         Where the judge looked comes with them while those weights are here (the detector's is trained again).
         """
         images = [frozen(self.images[source]) if is_real else None for is_real, source in request.sources]
+        labels = tuple(int(self.labels[source]) if is_real else None for is_real, source in request.sources)
         seeds = [source for is_real, source in request.sources if not is_real]
         message = ""
         try:
@@ -242,7 +243,7 @@ class Bridge:
         if generator is not None and images:
             judge = self.critic(generator, sha256) if request.detector else discriminator
             maps = tuple(frozen(found) for found in saliency(judge, np.stack(images)))
-        return ImagesReady(request, tuple(images), message, maps)
+        return ImagesReady(request, tuple(images), message, maps, labels)
 
     def judge_drawing(self, request: DrawingRequest) -> DrawingJudged:
         """D's p(real) of a drawing, where it looked, and the digit the classifier reads in it."""

@@ -130,6 +130,7 @@ class ImagesReady:
     images: tuple  # one (28, 28) uint8 array or None per digit
     message: str = ""  # why some are missing, one line
     saliencies: tuple = ()  # where the judge looked, one (28, 28) uint8 map or None per digit
+    labels: tuple = ()  # the digit each real one shows (None for a fake), so the zoom can say "a 7"
 
 
 @dataclass(frozen=True)

@@ -302,12 +302,16 @@ class PlayedGame:
         sources = tuple((digit.is_real, digit.source) for round_ in self.rounds for digit in round_.digits)
         return ImagesRequest(self.checkpoint, self.checkpoint_sha256, sources, self.judge == "critic")
 
-    def with_images(self, images, saliencies=None) -> "PlayedGame":
-        """The rounds with their digits (and heat maps) filled in, in `images_request`'s order."""
+    def with_images(self, images, saliencies=None, labels=None) -> "PlayedGame":
+        """The rounds with their digits, heat maps and real ones' labels filled in, in `images_request`'s order."""
         images = iter(images)
         saliencies = iter(saliencies if saliencies is not None else [])
+        labels = iter(labels if labels is not None else [])
         rounds = []
         for round_ in self.rounds:
-            digits = [replace(d, image=next(images, None), saliency=next(saliencies, None)) for d in round_.digits]
+            digits = [
+                replace(d, image=next(images, None), saliency=next(saliencies, None), label=next(labels, d.label))
+                for d in round_.digits
+            ]
             rounds.append(replace(round_, real=digits[0], fake=digits[1]) if isinstance(round_, Pair) else digits[0])
         return replace(self, rounds=tuple(rounds))

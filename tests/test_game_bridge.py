@@ -254,6 +254,8 @@ def test_a_past_game_is_redrawn_from_its_record_and_refused_on_changed_weights(b
     redrawn = bridge.rebuild(ImagesRequest(checkpoint, setup.checkpoint_sha256, sources))
     assert redrawn.message == ""
     assert [image.tobytes() for image in redrawn.images] == [r.image.tobytes() for r in setup.rounds]
+    assert list(redrawn.labels) == [r.label for r in setup.rounds]  # the zoom says "a 7" again
+    assert any(label is not None for label in redrawn.labels) and any(label is None for label in redrawn.labels)
     changed = bridge.rebuild(ImagesRequest(checkpoint, "0" * 64, sources))
     assert "has changed" in changed.message
     assert [image is None for image in changed.images] == [not r.is_real for r in setup.rounds]  # reals still shown

@@ -5,12 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from game.events import (
     Action,
     DigitShown,
     HistoryLoaded,
+    ImagesReady,
     OpenDigit,
     OpponentsIdentified,
     Prepared,
@@ -451,6 +453,22 @@ def test_a_past_game_reopens_as_its_summary_and_goes_back_to_the_records():
     game.handle(Action.BACK)
     game.handle(Action.BACK)
     assert game.screen == Screen.RECORDS
+
+
+def test_a_reopened_games_real_digits_get_their_labels_back_with_their_images():
+    """The record keeps test indices, not labels: the redraw brings them, so the zoom says "a 7" as it did in play."""
+    game = Game(opponents=list(OPPONENTS))
+    past, record = summary(7, rounds=4)
+    game.records, game.records_loaded = [past], True
+    game.handle(Action.RECORDS)
+    game.handle(Action.START)
+    game.handle(RecordOpened(past, played_from(record)))
+    assert all(round_.label is None for round_ in game.played.rounds)
+    request = game.wanted_images
+    images = tuple(np.zeros((28, 28), np.uint8) for _ in request.sources)
+    labels = tuple(7 if is_real else None for is_real, _ in request.sources)
+    game.handle(ImagesReady(request, images, "", (), labels))
+    assert [round_.label for round_ in game.played.rounds] == [7, None, 7, None]
 
 
 def test_wilson_interval_known_values():
