@@ -78,9 +78,21 @@ BINDINGS = (
 )
 
 
-def help_lines(bindings=BINDINGS) -> list[tuple[str, str]]:
-    """(keys, meaning) for each binding the help screen lists, in table order."""
-    return [(binding.label, binding.meaning) for binding in bindings if binding.label]
+def help_lines(bindings=BINDINGS, screen: Screen | None = None) -> list[tuple[str, str, bool]]:
+    """(keys, meaning, works on `screen`) for each binding the help screen lists, in table order.
+
+    An unlabelled binding belongs to the labelled one above it (Up / Down on the
+    title, then on the Records), so a line works on a screen where it or one of
+    its own acts. With no screen, every line works.
+    """
+    lines: list[tuple[str, str, bool]] = []
+    for binding in bindings:
+        acts = screen is None or not binding.where or screen in binding.where
+        if binding.label:
+            lines.append((binding.label, binding.meaning, acts))
+        elif lines and acts:
+            lines[-1] = (*lines[-1][:2], True)
+    return lines
 
 
 def key_map(key_code, bindings=BINDINGS) -> dict:

@@ -513,3 +513,25 @@ def test_choose_another_only_offers_opponents_that_can_be_played():
     assert game.screen == Screen.FAILED and game.playable == []
     game.handle(Action.START)  # nothing else to play: Enter quits like any other key
     assert game.quit and game.exit_code == 1
+
+
+def test_the_help_lists_the_keys_of_the_screen_under_it_as_working_there():
+    from game.keys import help_lines
+
+    def working(screen):
+        return {keys + ": " + meaning for keys, meaning, here in help_lines(screen=screen) if here}
+
+    everywhere = {
+        "Esc: back (mid-game it asks first)",
+        "S: sound on / off",
+        "F11: fullscreen",
+        "H: this help",
+        "Q: quit",
+    }
+    assert working(Screen.ROUND) == everywhere | {"R  or  Left: this digit is real", "F  or  Right: this digit is fake"}
+    assert "Up / Down: a generator, or a past game" in working(Screen.RECORDS)  # through its unlabelled Up on Records
+    assert "R  or  Left: this digit is real" not in working(Screen.RECORDS)
+    assert "R: your records (title)" in working(Screen.TITLE) and "Delete: draw: clear the canvas" in working(
+        Screen.DRAW
+    )
+    assert all(here for _, _, here in help_lines())  # no screen: every key is listed as working

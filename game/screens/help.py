@@ -1,4 +1,4 @@
-"""The help overlay: what the game is and what its words mean, and every key (from the one key table)."""
+"""The help overlay: what the game is, what its words mean, and every key (this screen's first) from the key table."""
 
 import pygame
 
@@ -31,7 +31,7 @@ def draw(paint: Painter, surface, game: Game, mouse, history_location: str = "")
     box = dimmed_box(paint, surface, 0.94, 0.94)
     u = unit(surface.get_size())
     draw_about(paint, surface, box, history_location, u)
-    draw_keys(paint, surface, box, u)
+    draw_keys(paint, surface, box, game.screen, u)
     closing = "H  or  Esc  close this help     mouse works too"
     paint.text(surface, closing, 22 * u, MUTED, (box.centerx, box.bottom - 10 * u), "midbottom")
 
@@ -46,14 +46,26 @@ def draw_about(paint: Painter, surface, box: pygame.Rect, history_location: str,
         paint.paragraph(surface, saved, 20 * u, MUTED, x, y + 10 * u, column, 1.2, bottom)
 
 
-def draw_keys(paint: Painter, surface, box: pygame.Rect, u: float) -> None:
+def draw_keys(paint: Painter, surface, box: pygame.Rect, screen, u: float) -> None:
+    """The keys that work on the screen under the help first, bright; the others below them, dimmed."""
     key_x = box.x + box.w * 0.55
     paint.text(surface, "Keys", 40 * u, TEXT, (key_x, box.y + 22 * u))
-    lines = help_lines()
+    lines = help_lines(screen=screen)
+    here = [line for line in lines if line[2]]
+    elsewhere = [line for line in lines if not line[2]]
     y = box.y + 70 * u
-    step = min(34 * u, (box.bottom - 40 * u - y) / len(lines))
-    key_width = max(paint.font(24 * u).size(keys)[0] for keys, _ in lines) + 14 * u
-    for keys, meaning in lines:
+    step = min(34 * u, (box.bottom - 40 * u - y) / (len(lines) + (1.5 if elsewhere else 0)))
+    key_width = max(paint.font(24 * u).size(keys)[0] for keys, _, _ in lines) + 14 * u
+    width = box.right - key_x - key_width - 16 * u
+    for keys, meaning, _ in here:
         paint.text(surface, keys, 24 * u, SELECTED, (key_x, y))
-        paint.fit_text(surface, meaning, 24 * u, TEXT, (key_x + key_width, y), box.right - key_x - key_width - 16 * u)
+        paint.fit_text(surface, meaning, 24 * u, TEXT, (key_x + key_width, y), width)
+        y += step
+    if elsewhere:
+        y += step * 0.5
+        paint.text(surface, "on other screens", 20 * u, MUTED, (key_x, y + step * 0.1))
+        y += step
+    for keys, meaning, _ in elsewhere:
+        paint.text(surface, keys, 24 * u, MUTED, (key_x, y))
+        paint.fit_text(surface, meaning, 24 * u, MUTED, (key_x + key_width, y), width)
         y += step
