@@ -3,7 +3,7 @@
 It shows `game.played`: the game just finished, or a past one reopened from
 the Records (then its digits are redrawn from their test indices and noise
 seeds, and appear when the preparer has them). A click on a digit shows it
-large. The review grid is left-aligned under its headings, and its digits are
+large. The review grid starts under its headings, spare width spreading its columns; its digits are
 scaled by whole screen pixels per MNIST pixel whenever they are 28 or larger.
 
 Each way to play adds its own figures: glimpse mode the threshold exposure
@@ -124,6 +124,8 @@ def review_tiles(game: Game, grid: pygame.Rect, u: float) -> tuple[list[pygame.R
         size = min(grid.w / (count * across), room / (math.ceil(largest / count) * TILE_ASPECT), 150 * u)
         if size > tile:
             columns, tile = count, size
+    # Width the tiles leave spare spreads their columns, up to half a tile apart (a few tiles stay together).
+    pitch = max(tile * across, min(grid.w / columns, tile * across * 1.5))
     tiles: list = [None] * sum(len(indices) for _, _, indices in groups)
     headings, y = [], grid.y
     for name, _, group in groups:
@@ -131,7 +133,7 @@ def review_tiles(game: Game, grid: pygame.Rect, u: float) -> tuple[list[pygame.R
         y += heading
         for position, index in enumerate(group):
             row, column = divmod(position, columns)
-            x, top = int(grid.x + column * tile * across), int(y + row * tile * TILE_ASPECT)
+            x, top = int(grid.x + column * pitch), int(y + row * tile * TILE_ASPECT)
             tiles[index] = pygame.Rect(x, top, int(tile * across), int(tile * TILE_ASPECT))
         y += (math.ceil(len(group) / columns) if group else 1) * tile * TILE_ASPECT + gap
     return tiles, tile, headings
