@@ -79,6 +79,7 @@ class GameSummary:
     reals_called_fake: int
     game: str = "single"  # one of game.rounds.GAMES
     threshold_ms: float | None = None  # glimpse: the game's threshold exposure, when the staircase turned
+    threshold_reversals: int = 0  # glimpse: how many reversals it rests on
     shown_reals: bytes = b""  # test indices of its answered real digits, as uint16: small in a long history
 
     @property
@@ -371,10 +372,10 @@ def summary_of(record: dict, offset: int) -> GameSummary:
             if is_real:
                 shown.append(source)
         reals = len(rounds) - fakes
-    threshold_ms = None
+    threshold_ms, threshold_reversals = None, 0
     if header["game"] == "glimpse":
         found = glimpse_threshold([is_real == answer for is_real, answer, *_ in rounds], [t[6] for t in rounds])
-        threshold_ms = found.ms
+        threshold_ms, threshold_reversals = found.ms, found.reversals
     return GameSummary(
         offset=offset,
         answered=len(rounds),
@@ -385,6 +386,7 @@ def summary_of(record: dict, offset: int) -> GameSummary:
         reals=reals,
         reals_called_fake=reals_called_fake,
         threshold_ms=threshold_ms,
+        threshold_reversals=threshold_reversals,
         shown_reals=np.array(shown, dtype=np.uint16).tobytes(),
         **header,
     )

@@ -127,12 +127,15 @@ def best_key(weights_sha256: str, rounds: int, measurement: bool, game: str = "s
     return key if game == "single" else f"{key}/{game}"
 
 
-def best_value(game: str, player_correct: int, threshold=None) -> int | None:
+MIN_BEST_REVERSALS = 2  # the fewest reversals that give a glimpse threshold an interval, and so a best
+
+
+def best_value(game: str, player_correct: int, threshold_ms: float | None = None, reversals: int = 0) -> int | None:
     """A game's score where higher is better: right answers, or in glimpse mode minus the threshold in ms
-    (a shorter exposure is better; None before the staircase turned). Drawing sessions have no best."""
+    (a shorter exposure is better). Drawing sessions have no best, nor does a threshold on fewer than
+    `MIN_BEST_REVERSALS` reversals: one turn of the staircase is a single exposure, luck more than eyes."""
     if game == "glimpse":
-        found = threshold if isinstance(threshold, (int, float)) or threshold is None else threshold.ms
-        return None if found is None else -int(round(found))
+        return None if threshold_ms is None or reversals < MIN_BEST_REVERSALS else -int(round(threshold_ms))
     return None if game == "draw" else player_correct
 
 
@@ -140,7 +143,7 @@ def best_scores(summaries) -> dict[str, int]:
     """Best `best_value` per `best_key`, over finished games whose record names the weights played."""
     best: dict[str, int] = {}
     for summary in summaries:
-        value = best_value(summary.game, summary.player_correct, summary.threshold_ms)
+        value = best_value(summary.game, summary.player_correct, summary.threshold_ms, summary.threshold_reversals)
         if summary.finished and value is not None and summary.checkpoint_sha256:
             key = best_key(summary.checkpoint_sha256, summary.n_rounds, summary.measurement, summary.game)
             best[key] = max(best.get(key, value), value)

@@ -324,7 +324,11 @@ class Game:
     def best_value(self) -> int | None:
         """The summary's game's score as bests compare them (see game.scoring.best_value)."""
         played = self.played
-        return None if played is None else best_value(played.game, played.score.player_correct, played.threshold)
+        if played is None:
+            return None
+        found = played.threshold
+        ms, reversals = (None, 0) if found is None else (found.ms, found.reversals)
+        return best_value(played.game, played.score.player_correct, ms, reversals)
 
     @property
     def is_personal_best(self) -> bool:
@@ -786,7 +790,7 @@ class Game:
         self.played, self.reopened = self.playing(), False
         self._show(Screen.SUMMARY)
         key = best_key(self.setup.checkpoint_sha256, len(self.rounds), self.settings.measurement, self.played.game)
-        value = best_value(self.played.game, self.played.score.player_correct, self.played.threshold)
+        value = self.best_value
         if value is not None and self.setup.checkpoint_sha256:
             self.best[key] = max(self.best.get(key, value), value)
         self.outbox.append(record_format.record_of(self.played))

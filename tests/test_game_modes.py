@@ -330,3 +330,21 @@ def test_esc_or_q_with_a_drawing_in_hand_asks_and_keeps_what_was_handed_in():
     game.handle(Action.QUIT)
     game.handle(Action.CONFIRM)
     assert game.quit and game.outbox[-1]["game"] == "draw" and game.outbox[-1]["n_rounds"] == 1
+
+
+def test_a_glimpse_threshold_on_one_reversal_is_no_best():
+    """One turn of the staircase is a single exposure: shown, but kept out of the bests, live and read back."""
+    from game.records import played_from, record_of, summary_of
+    from game.scoring import best_scores
+
+    truths = [True] * 10
+    game = started("glimpse", rounds=10, truths=truths)
+    for action in [Action.REAL] * 9 + [Action.FAKE]:  # right down the staircase, one wrong at its end: one reversal
+        glimpse_answer(game, action)
+    found = game.played.threshold
+    assert found.ms is not None and found.reversals == 1
+    assert game.best_value is None and best_key("ab" * 32, 10, True, "glimpse") not in game.best
+    summary = summary_of(record_of(game.played), 0)
+    assert summary.threshold_ms is not None and summary.threshold_reversals == 1
+    assert best_scores([summary]) == {}
+    assert played_from(record_of(game.played)).threshold.reversals == 1

@@ -312,7 +312,7 @@ def draw_threshold(paint: Painter, surface, game: Game, shown: SummaryLayout, y:
         figure = f"{found.ms:.0f} ms"
         paint.text(surface, figure, 40 * u, SELECTED, (x + inner, y - 4 * u), "topright")
         if found.low is None:
-            interval = f"from {found.reversals} reversal: too few for an interval"
+            interval = f"from {found.reversals} reversal: too few for an interval, or to count as a best"
         else:
             interval = f"95% interval {found.low:.0f} to {found.high:.0f} ms, from {found.reversals} reversals"
         y = paint.paragraph(surface, interval, 22 * u, MUTED, x, label.bottom + 6 * u, int(inner))
