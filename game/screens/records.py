@@ -139,8 +139,9 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: RecordsLayout) ->
     for stats, way, figure in other_ways(game):
         if y + 30 * u > box.bottom:
             break
-        name = f"{opponent_title(stats.opponent_name)}, {way} ({counted(stats.games, 'game')})"
-        y = draw_figure_line(paint, surface, name, figure, x, y + 8 * u, width, u)
+        name = f"{opponent_title(stats.opponent_name)}, {way}"
+        names = [f"{name} ({counted(stats.games, 'game')})", name]  # the count goes first where room is short
+        y = draw_figure_line(paint, surface, names, figure, x, y + 8 * u, width, u)
 
 
 def other_ways(game: Game):
@@ -153,10 +154,11 @@ def other_ways(game: Game):
         yield stats, "pairs", f"HYPE {percent(estimate.value)}  {estimate.interval(percent)}"
 
 
-def draw_figure_line(paint: Painter, surface, name: str, figure: str, x, y, width, u) -> float:
-    """One opponent's figure of another way to play, on one line: its name on the left, the figure on the right."""
+def draw_figure_line(paint: Painter, surface, names: list[str], figure: str, x, y, width, u) -> float:
+    """One opponent's figure of another way to play, on one line: its name on the left (the longest of `names`
+    that fits), the figure on the right."""
     right = paint.text(surface, figure, 22 * u, SELECTED, (x + width, y), "topright")
-    paint.fit_text(surface, name, 22 * u, TEXT, (x, y), right.x - x - 8 * u)
+    paint.fit_first(surface, names, 22 * u, TEXT, (x, y), right.x - x - 8 * u)
     return y + 24 * u
 
 
