@@ -183,9 +183,8 @@ def test_a_game_through_every_screen(loop, tmp_path):
     press(loop, pygame.K_h)
     assert game.overlay == Overlay.HELP
     assert pixels(loop)[2, 2].sum() < sum(BACKGROUND)  # the screen behind is dimmed
-    assert (
-        share(loop, pygame.Rect(loop.screen.get_width() // 2, 80, loop.screen.get_width() // 3, 400), SELECTED) > 0.005
-    )
+    keys = pygame.Rect(loop.screen.get_width() // 2, 80, loop.screen.get_width() // 3, 400)
+    assert share(loop, keys, SELECTED) > 0.002  # the keys that work on the reveal, bright (the rest are dimmed)
     press(loop, pygame.K_ESCAPE)
     assert game.screen == Screen.REVEAL and game.overlay is None
 
