@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan.models import from_uint8
+from gan.speed import cpu_matrix_units
 
 
 def _tensor(values) -> torch.Tensor:
@@ -169,11 +170,19 @@ def _centered_pixels(digits) -> torch.Tensor:
 
 
 def _exact_dot(queries: torch.Tensor, references_t: torch.Tensor) -> torch.Tensor:
-    """(N, 784) int8 @ (784, M) int8 -> (N, M) int32, exact; float64 (also exact here) where int8 matmul is missing."""
-    try:
-        return torch._int_mm(queries, references_t)
-    except (AttributeError, RuntimeError, NotImplementedError):
-        return (queries.double() @ references_t.double()).round().to(torch.int32)
+    """(N, 784) int8 @ (784, M) int8 -> (N, M) int32, exact: `torch._int_mm` where the hardware multiplies int8
+    matrices, float64 (also exact here) elsewhere. On a CPU without AMX or AVX-512 VNNI, `_int_mm` is emulated
+    and runs about 70 times slower than the float64 product (README, "Measuring here")."""
+    if queries.device.type != "cpu" or cpu_matrix_units("int8"):
+        try:
+            return torch._int_mm(queries, references_t)
+        except (AttributeError, RuntimeError, NotImplementedError):
+            pass
+    return _float64_dot(queries, references_t)
+
+
+def _float64_dot(queries: torch.Tensor, references_t: torch.Tensor) -> torch.Tensor:
+    return (queries.double() @ references_t.double()).round().to(torch.int32)
 
 
 def nearest_distances(queries, references, chunk: int = 2048, reference_chunk: int = 16384) -> torch.Tensor:

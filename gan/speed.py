@@ -71,15 +71,24 @@ def resolve_device(name: str, log=lambda message: None) -> torch.device:
     return torch.device(name)
 
 
+CPU_MATRIX_UNITS = {  # torch.cpu's checks for the instructions that multiply matrices of each type in hardware
+    "bf16": ("_is_amx_tile_supported", "_is_avx512_bf16_supported"),
+    "int8": ("_is_amx_tile_supported", "_is_vnni_supported"),
+}
+
+
+def cpu_matrix_units(kind: str) -> bool:
+    """Whether this CPU multiplies `kind` ("bf16" or "int8") matrices in hardware (oneDNN then picks such
+    kernels); elsewhere they are emulated: bf16 slower than fp32, int8 (`torch._int_mm`) far slower than float64."""
+    return any(getattr(torch.cpu, check, lambda: False)() for check in CPU_MATRIX_UNITS[kind])
+
+
 def bf16_matrix_units(device: torch.device) -> bool:
     """Whether bf16 matrix products run faster than fp32 here: CUDA GPUs that support bf16, and CPUs with
-    AMX or AVX-512 bf16 instructions (oneDNN then picks bf16 kernels); elsewhere bf16 is emulated and slower."""
+    AMX or AVX-512 bf16 instructions."""
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
-    if device.type == "cpu":
-        checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
-        return any(getattr(torch.cpu, check, lambda: False)() for check in checks)
-    return False
+    return device.type == "cpu" and cpu_matrix_units("bf16")
 
 
 def resolve_precision(name: str, device: torch.device) -> str:
