@@ -23,6 +23,7 @@ LEVELS_MS = tuple(int(round(100 * 10 ** (k / 10))) for k in range(11))  # 100, 1
 START_LEVEL = 7  # 501 ms, the protocol's starting exposure
 DOWN_AFTER = 3  # right answers in a row before the exposure shortens
 EARLY_STEP = 2  # levels per move before the first reversal
+MIN_INTERVAL_REVERSALS = 2  # the fewest reversals a threshold's interval (and a best) rests on
 # Student's t at 97.5% by degrees of freedom (no scipy in the game); beyond 30, 1.96.
 T_975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26, 10: 2.23}
 T_975.update({11: 2.20, 12: 2.18, 13: 2.16, 14: 2.14, 15: 2.13, 20: 2.09, 25: 2.06, 30: 2.04})
@@ -92,8 +93,8 @@ def threshold(corrects, shown_ms=None) -> Threshold:
         return Threshold(None, None, None, 0, floor, ceiling)
     logs = [math.log(value) for value in used]
     centre = sum(logs) / len(logs)
-    if len(logs) < 2:
-        return Threshold(math.exp(centre), None, None, 1, floor, ceiling)
+    if len(logs) < MIN_INTERVAL_REVERSALS:
+        return Threshold(math.exp(centre), None, None, len(logs), floor, ceiling)
     spread = math.sqrt(sum((value - centre) ** 2 for value in logs) / (len(logs) - 1))
     half = t_975(len(logs) - 1) * spread / math.sqrt(len(logs))
     low, high = max(LEVELS_MS[0], math.exp(centre - half)), min(LEVELS_MS[-1], math.exp(centre + half))

@@ -8,6 +8,7 @@ stands for every key that has no binding there.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from game.events import Action
 from game.state import Overlay, Screen
@@ -39,7 +40,8 @@ QUESTIONS = (Overlay.LEAVE, Overlay.QUIT)
 D_VIEW = (REVEAL, PAIR_REVEAL, DRAW, Overlay.DIGIT)  # where V shows where the judge looked
 
 BINDINGS = (
-    Binding(ENTER, Action.START, (TITLE, SUMMARY, RECORDS, CARD), "Enter", "play; open a past game"),
+    # On the failed screen, Enter chooses another opponent.
+    Binding(ENTER, Action.START, (TITLE, SUMMARY, RECORDS, CARD, FAILED), "Enter", "play; open a past game"),
     Binding(("r", "left"), Action.REAL, (ROUND,), "R  or  Left", "this digit is real"),
     Binding(("f", "right"), Action.FAKE, (ROUND,), "F  or  Right", "this digit is fake"),
     Binding(("left", "1"), Action.PICK_LEFT, (PAIR,), "Left / Right", "pairs: the real one's side"),
@@ -65,33 +67,40 @@ BINDINGS = (
     Binding(("d",), Action.TOGGLE_DETECTOR, (TITLE,), "D", "D or a fresh detector (title)"),
     Binding(("r",), Action.RECORDS, (TITLE,), "R", "your records (title)"),
     Binding(("w",), Action.NOTICES, (TITLE,), "W", "read every warning (title)"),
-    Binding(("y", *ENTER), Action.CONFIRM, QUESTIONS),
-    Binding(("n", "escape"), Action.BACK, QUESTIONS),
     Binding(("escape",), Action.BACK, (), "Esc", "back (mid-game it asks first)"),
     Binding(("s",), Action.TOGGLE_SOUND, (), "S", "sound on / off"),
     Binding(("f11",), Action.FULLSCREEN, (), "F11", "fullscreen"),
     Binding(("h",), Action.HELP, (), "H", "this help"),
     Binding(("q",), Action.QUIT, (), "Q", "quit"),
     Binding(CLOSE, Action.BACK, (Overlay.HELP, Overlay.NOTICES, Overlay.DIGIT)),
-    Binding(ENTER, Action.START, (FAILED,)),  # choose another opponent
+    Binding(("y", *ENTER), Action.CONFIRM, QUESTIONS),
+    Binding(("n", "escape"), Action.BACK, QUESTIONS),
     Binding((ANY_KEY,), Action.QUIT, (FAILED,)),  # the message has been read
 )
 
 
-def help_lines(bindings=BINDINGS, screen: Screen | None = None) -> list[tuple[str, str, bool]]:
-    """(keys, meaning, works on `screen`) for each binding the help screen lists, in table order.
+class HelpLine(NamedTuple):
+    keys: str
+    meaning: str
+    works_here: bool  # on the screen the help was opened over
 
-    An unlabelled binding belongs to the labelled one above it (Up / Down on the
+
+def help_lines(bindings=BINDINGS, screen: Screen | None = None) -> list[HelpLine]:
+    """One line for each binding the help screen lists, in table order.
+
+    An unlabelled binding extends the labelled one above it (Up / Down on the
     title, then on the Records), so a line works on a screen where it or one of
-    its own acts. With no screen, every line works.
+    its own acts; the table keeps the bindings that extend no line (the
+    questions' keys, the failed screen's any key) below Q, which works
+    everywhere. With no screen, every line works.
     """
-    lines: list[tuple[str, str, bool]] = []
+    lines: list[HelpLine] = []
     for binding in bindings:
         acts = screen is None or not binding.where or screen in binding.where
         if binding.label:
-            lines.append((binding.label, binding.meaning, acts))
+            lines.append(HelpLine(binding.label, binding.meaning, acts))
         elif lines and acts:
-            lines[-1] = (*lines[-1][:2], True)
+            lines[-1] = lines[-1]._replace(works_here=True)
     return lines
 
 

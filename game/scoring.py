@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from game.glimpse import MIN_INTERVAL_REVERSALS
+
 BOOTSTRAP_RESAMPLES = 2000
 
 
@@ -127,15 +129,12 @@ def best_key(weights_sha256: str, rounds: int, measurement: bool, game: str = "s
     return key if game == "single" else f"{key}/{game}"
 
 
-MIN_BEST_REVERSALS = 2  # the fewest reversals that give a glimpse threshold an interval, and so a best
-
-
 def best_value(game: str, player_correct: int, threshold_ms: float | None = None, reversals: int = 0) -> int | None:
     """A game's score where higher is better: right answers, or in glimpse mode minus the threshold in ms
     (a shorter exposure is better). Drawing sessions have no best, nor does a threshold on fewer than
-    `MIN_BEST_REVERSALS` reversals: one turn of the staircase is a single exposure, luck more than eyes."""
+    `MIN_INTERVAL_REVERSALS` reversals: one turn of the staircase is a single exposure, luck more than eyes."""
     if game == "glimpse":
-        return None if threshold_ms is None or reversals < MIN_BEST_REVERSALS else -int(round(threshold_ms))
+        return None if threshold_ms is None or reversals < MIN_INTERVAL_REVERSALS else -int(round(threshold_ms))
     return None if game == "draw" else player_correct
 
 

@@ -139,7 +139,7 @@ def knn_radii(features, k: int = 3, chunk: int = 2048) -> torch.Tensor:
     for start in range(0, len(features), chunk):
         batch = features[start : start + chunk]
         # |f|^2 - 2 b.f in one fused product: the batch point's own |b|^2 is the same along its row, so it is added
-        # after the ranking, and only the k-th distance of each row is square-rooted (a third of the time on 60,000).
+        # after the ranking, and only the k-th distance of each row is square-rooted.
         partial = torch.addmm(norms[None, :], batch, features.T, alpha=-2)  # (chunk, N)
         # The point itself is at distance 0 and ranks first, so the k-th neighbour is the (k+1)-th smallest.
         kth = partial.topk(k + 1, dim=1, largest=False).values[:, k]
@@ -176,8 +176,8 @@ def _centered_pixels(digits) -> torch.Tensor:
 
 def _exact_dot(queries: torch.Tensor, references_t: torch.Tensor) -> torch.Tensor:
     """(N, 784) int8 @ (784, M) int8 -> (N, M) int32, exact: `torch._int_mm` where the hardware multiplies int8
-    matrices, float64 (also exact here) elsewhere. On a CPU without AMX or AVX-512 VNNI, `_int_mm` is emulated
-    and runs about 70 times slower than the float64 product (README, "Measuring here")."""
+    matrices, float64 (also exact here) elsewhere: on a CPU without AMX or AVX-512 VNNI, `_int_mm` is emulated
+    and far slower than the float64 product (README, "CPUs without matrix units")."""
     if queries.device.type != "cpu" or cpu_matrix_units("int8"):
         try:
             return torch._int_mm(queries, references_t)

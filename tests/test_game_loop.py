@@ -184,7 +184,7 @@ def test_a_game_through_every_screen(loop, tmp_path):
     assert game.overlay == Overlay.HELP
     assert pixels(loop)[2, 2].sum() < sum(BACKGROUND)  # the screen behind is dimmed
     keys = pygame.Rect(loop.screen.get_width() // 2, 80, loop.screen.get_width() // 3, 400)
-    assert share(loop, keys, SELECTED) > 0.002  # the keys that work on the reveal, bright (the rest are dimmed)
+    assert 0.002 < share(loop, keys, SELECTED) < 0.008  # the reveal's own keys bright, the rest dimmed (all: 0.015)
     press(loop, pygame.K_ESCAPE)
     assert game.screen == Screen.REVEAL and game.overlay is None
 

@@ -10,9 +10,9 @@ from game import canvas
 from game.drawing import DrawSession
 from game.events import Action, DigitShown, DrawingJudged, MaskShown, Pen, Prepared, SelectGame
 from game.glimpse import LEVELS_MS, START_LEVEL, replay, threshold
-from game.records import check, played_from, summary_of
+from game.records import check, played_from, record_of, summary_of
 from game.rounds import Answer, Pair, Round
-from game.scoring import best_key
+from game.scoring import best_key, best_scores
 from game.state import Game, GameRequest, GameSetup, Opponent, Overlay, Screen, Settings
 
 OPPONENTS = [Opponent("weights/hard.pt", "hard", "hard", epoch=50)]
@@ -334,9 +334,6 @@ def test_esc_or_q_with_a_drawing_in_hand_asks_and_keeps_what_was_handed_in():
 
 def test_a_glimpse_threshold_on_one_reversal_is_no_best():
     """One turn of the staircase is a single exposure: shown, but kept out of the bests, live and read back."""
-    from game.records import played_from, record_of, summary_of
-    from game.scoring import best_scores
-
     truths = [True] * 10
     game = started("glimpse", rounds=10, truths=truths)
     for action in [Action.REAL] * 9 + [Action.FAKE]:  # right down the staircase, one wrong at its end: one reversal

@@ -653,3 +653,18 @@ def test_under_weights_the_title_lists_only_the_named_generator():
     free = Game(opponents=[named, *many], settings=Settings(seed=1))
     shown = title.layout(free, SIZE)
     assert len(shown.rows) > 1 and shown.hidden == len(many) + 1 - len(shown.rows)
+
+
+def test_the_records_lines_of_other_ways_keep_their_names_whole_in_the_smallest_window(digits, view, monkeypatch):
+    """Where room is short the game count goes, not the way's name ("Medium, glimpse", never "Medium, glimp...")."""
+    from game.screens.widgets import Painter
+
+    drawn, text = [], Painter.text
+    monkeypatch.setattr(
+        Painter,
+        "text",
+        lambda self, surface, string, *rest, **kw: drawn.append(string) or text(self, surface, string, *rest, **kw),
+    )
+    view.draw(pygame.Surface(SMALL), scene_records_every_way(digits))
+    lines = [string for string in drawn if string.startswith(("Medium, glimpse", "Medium, pairs"))]
+    assert len(lines) == 2 and not any(line.endswith("...") for line in lines), lines

@@ -22,6 +22,7 @@ from game.events import (
     SelectRounds,
     WindowClosed,
 )
+from game.keys import help_lines
 from game.records import played_from, summary_of
 from game.scoring import best_key, best_scores, score, wilson_interval
 from game.state import MIN_ANSWER_MS, Game, GameRequest, GameSetup, Opponent, Overlay, Round, Screen, Settings
@@ -516,10 +517,8 @@ def test_choose_another_only_offers_opponents_that_can_be_played():
 
 
 def test_the_help_lists_the_keys_of_the_screen_under_it_as_working_there():
-    from game.keys import help_lines
-
     def working(screen):
-        return {keys + ": " + meaning for keys, meaning, here in help_lines(screen=screen) if here}
+        return {line.keys + ": " + line.meaning for line in help_lines(screen=screen) if line.works_here}
 
     everywhere = {
         "Esc: back (mid-game it asks first)",
@@ -534,4 +533,5 @@ def test_the_help_lists_the_keys_of_the_screen_under_it_as_working_there():
     assert "R: your records (title)" in working(Screen.TITLE) and "Delete: draw: clear the canvas" in working(
         Screen.DRAW
     )
-    assert all(here for _, _, here in help_lines())  # no screen: every key is listed as working
+    assert working(Screen.FAILED) == everywhere | {"Enter: play; open a past game"}  # Enter: another opponent
+    assert all(line.works_here for line in help_lines())  # no screen: every key is listed as working

@@ -141,14 +141,20 @@ def test_nearest_distances_are_euclidean_in_unit_pixels():
     assert metrics.nearest_distances(queries, references).tolist() == pytest.approx([0.0, 3**0.5], abs=1e-4)
 
 
-def test_the_float64_product_is_exact_where_int8_matrix_units_are_missing():
-    """The path a CPU without AMX or VNNI takes gives torch._int_mm's integers, at the extremes too."""
+def test_a_cpu_without_int8_matrix_units_never_calls_int_mm_and_stays_exact(monkeypatch):
+    """Emulated, torch._int_mm is about 1 GOP/s: such a CPU takes the float64 product, exact at the extremes too."""
     generator = torch.Generator().manual_seed(0)
     queries = torch.randint(-128, 128, (40, 784), dtype=torch.int8, generator=generator)
     references = torch.randint(-128, 128, (784, 24), dtype=torch.int8, generator=generator)
     queries[0], references[:, 0], references[:, 1] = -128, -128, 127  # |dot| at its largest: 784 * 128^2
     exact = queries.to(torch.int64) @ references.to(torch.int64)
-    assert torch.equal(metrics._float64_dot(queries, references).to(torch.int64), exact)
+    assert torch.equal(metrics._exact_dot(queries, references).to(torch.int64), exact)  # this CPU's own path
+
+    def emulated(*_):
+        raise AssertionError("torch._int_mm called on a CPU without int8 matrix units")
+
+    monkeypatch.setattr(metrics, "cpu_matrix_units", lambda kind: False)
+    monkeypatch.setattr(torch, "_int_mm", emulated)
     assert torch.equal(metrics._exact_dot(queries, references).to(torch.int64), exact)
 
 

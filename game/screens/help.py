@@ -51,8 +51,8 @@ def draw_keys(paint: Painter, surface, box: pygame.Rect, screen, u: float) -> No
     key_x = box.x + box.w * 0.55
     paint.text(surface, "Keys", 40 * u, TEXT, (key_x, box.y + 22 * u))
     lines = help_lines(screen=screen)
-    here = [line for line in lines if line[2]]
-    elsewhere = [line for line in lines if not line[2]]
+    here = [line for line in lines if line.works_here]
+    elsewhere = [line for line in lines if not line.works_here]
     y = box.y + 70 * u
     step = min(34 * u, (box.bottom - 40 * u - y) / (len(lines) + (1.5 if elsewhere else 0)))
     key_width = max(paint.font(24 * u).size(keys)[0] for keys, _, _ in lines) + 14 * u

@@ -140,8 +140,8 @@ def draw_opponents(paint: Painter, surface, game: Game, shown: RecordsLayout) ->
         if y + 30 * u > box.bottom:
             break
         name = f"{opponent_title(stats.opponent_name)}, {way}"
-        names = [f"{name} ({counted(stats.games, 'game')})", name]  # the count goes first where room is short
-        y = draw_figure_line(paint, surface, names, figure, x, y + 8 * u, width, u)
+        labels = [f"{name} ({counted(stats.games, 'game')})", name]  # the count goes first where room is short
+        y = draw_figure_line(paint, surface, labels, figure, x, y + 8 * u, width, u)
 
 
 def other_ways(game: Game):

@@ -427,7 +427,7 @@ def draw_best(paint: Painter, surface, game: Game, shown: SummaryLayout, y: floa
         state = "finished" if played.finished else f"left after {len(played.answers)} of {rounds}"
         paint.fit_text(surface, f"Played {when(played.time)}, {state}.", 28 * u, TEXT, (x, y), inner)
     elif game.best_value is None:
-        return  # nothing to compare: a drawing session, or a glimpse game whose staircase never turned
+        return  # nothing to compare: a drawing session, or a glimpse threshold with no interval (0 or 1 reversal)
     elif game.is_personal_best:
         paint.tick(surface, (x + 14 * u, y + 12 * u), 26 * u, RIGHT)
         message = f"New personal best! (was {best})"
