@@ -183,10 +183,6 @@ def _exact_dot(queries: torch.Tensor, references_t: torch.Tensor) -> torch.Tenso
             return torch._int_mm(queries, references_t)
         except (AttributeError, RuntimeError, NotImplementedError):
             pass
-    return _float64_dot(queries, references_t)
-
-
-def _float64_dot(queries: torch.Tensor, references_t: torch.Tensor) -> torch.Tensor:
     return (queries.double() @ references_t.double()).round().to(torch.int32)
 
 
