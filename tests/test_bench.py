@@ -38,7 +38,10 @@ def test_bench_prints_both_figures_and_their_ratio(data_dir):
     ours, textbook = figures["ours_images_per_second"], figures["textbook_images_per_second"]
     assert ours > 0 and textbook > 0
     assert figures["ratio"] == pytest.approx(ours / textbook, rel=0.01, abs=0.01)
-    assert figures["round_ratios"] == [pytest.approx(figures["ratio"], rel=0.01, abs=0.01)]  # one round: the same
+    # One round: the same ratio, but for the textbook's DataLoader start-up, which only the overall figure counts
+    # (it can only lower the textbook's rate, so raise the overall ratio), and two roundings to 0.01.
+    (round_ratio,) = figures["round_ratios"]
+    assert round_ratio <= figures["ratio"] + 0.011 and round_ratio == pytest.approx(figures["ratio"], rel=0.05)
     assert figures["batch_size"] == figures["textbook_batch_size"] == 128
     assert figures["ours_images"] >= 128 and figures["textbook_images"] >= 128  # at least one timed step each
     assert figures["peak_rss_mb"] >= figures["peak_rss_ours_alone_mb"] > 0
