@@ -302,11 +302,10 @@ class PlayedGame:
         sources = tuple((digit.is_real, digit.source) for round_ in self.rounds for digit in round_.digits)
         return ImagesRequest(self.checkpoint, self.checkpoint_sha256, sources, self.judge == "critic")
 
-    def with_images(self, images, saliencies=None, labels=None) -> "PlayedGame":
-        """The rounds with their digits, heat maps and real ones' labels filled in, in `images_request`'s order."""
-        images = iter(images)
-        saliencies = iter(saliencies if saliencies is not None else [])
-        labels = iter(labels if labels is not None else [])
+    def with_images(self, images, saliencies=(), labels=()) -> "PlayedGame":
+        """The rounds with their digits, heat maps and real ones' labels filled in, in `images_request`'s order
+        (a digit past the end of `saliencies` gets none, past the end of `labels` keeps its own)."""
+        images, saliencies, labels = iter(images), iter(saliencies), iter(labels)
         rounds = []
         for round_ in self.rounds:
             digits = [

@@ -651,7 +651,7 @@ class Game:
     def _on_images(self, event: ImagesReady) -> None:
         if self.reopened and self.played is not None and event.request == self.played.images_request():
             if event.images:
-                self.played = self.played.with_images(event.images, event.saliencies or None, event.labels or None)
+                self.played = self.played.with_images(event.images, event.saliencies, event.labels)
             self.images_problem = event.message or ("" if event.images else "the digits could not be redrawn")
 
     def _on_saved(self, event: Saved) -> None:
